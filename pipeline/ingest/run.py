@@ -1,0 +1,137 @@
+"""The ingest stage: one feed → fetch → parse → normalise → skip indexed → produce to ``articles.raw``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+from kafka import KafkaProducer
+
+from pipeline import bus
+from pipeline.index.client import make_client
+from pipeline.ingest.feeds import FeedConfig
+from pipeline.ingest.fetch import FeedError, fetch
+from pipeline.ingest.normalize import normalize_entry
+from pipeline.ingest.parse import parse_feed
+from pipeline.ingest.state import FeedState, load_state, save_state
+from pipeline.schemas import RawArticle, dump, utcnow
+from pipeline.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    """What one poll of one feed did."""
+
+    feed: str
+    status: str
+    entries: int = 0
+    already_indexed: int = 0
+    sent: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.feed}: {self.status}, {self.entries} entries, "
+                f"{self.already_indexed} already indexed, {self.sent} sent")
+
+
+def is_due(feed: FeedConfig, s: Settings | None = None, now: datetime | None = None) -> bool:
+    """True when the feed's poll interval has passed since its last run (or it never ran)."""
+    state = load_state(feed.name, s)
+    if state.last_run is None:
+        return True
+    return (now or utcnow()) - state.last_run >= timedelta(minutes=feed.poll_minutes) - timedelta(seconds=30)
+
+
+def indexed_ids(es: Elasticsearch, index: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are already in the search index (an unreachable index counts as none)."""
+    if not ids:
+        return set()
+    try:
+        resp = es.mget(index=index, ids=ids, source=False)
+    except (ApiError, TransportError) as exc:
+        log.warning("cannot check indexed ids in %s (%s); sending all", index, exc)
+        return set()
+    return {d["_id"] for d in resp.get("docs", []) if d.get("found")}
+
+
+def produce_articles(producer: KafkaProducer, articles: list[RawArticle], s: Settings) -> int:
+    """Send articles keyed by id (acks=all) and wait for every acknowledgement."""
+    futures = [bus.send(producer, s.topic_raw, a.id, dump(a), s) for a in articles]
+    producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
+    for fut in futures:
+        fut.get(timeout=s.kafka_request_timeout_ms / 1000)
+    return len(futures)
+
+
+def ingest_feed(
+    feed: FeedConfig,
+    s: Settings | None = None,
+    producer: KafkaProducer | None = None,
+    es: Elasticsearch | None = None,
+) -> IngestReport:
+    """Poll one feed and send its new articles to Kafka; record the outcome in the feed state.
+
+    Raises :class:`FeedError` (after saving the error) when the feed cannot be fetched or parsed.
+    """
+    s = s or get_settings()
+    state = load_state(feed.name, s)
+    state.last_run = utcnow()
+    own_es = es is None
+    es = es or make_client(s)
+    try:
+        still_pending = set(state.pending_ids) - indexed_ids(es, s.articles_alias, state.pending_ids)
+        conditional = not still_pending
+        result = fetch(feed.name, feed.url, state.etag if conditional else None,
+                       state.last_modified if conditional else None, s)
+        if result.not_modified:
+            report = IngestReport(feed.name, "not-modified")
+        else:
+            report = _send_new(feed, result.content, state, s, producer, es)
+            state.etag, state.last_modified = result.etag, result.last_modified
+    except FeedError as exc:
+        state.last_status, state.last_error = exc.kind, str(exc)
+        save_state(feed.name, state, s)
+        raise
+    except Exception as exc:
+        state.last_status, state.last_error = "error", f"{type(exc).__name__}: {exc}"
+        save_state(feed.name, state, s)
+        raise
+    finally:
+        if own_es:
+            es.close()
+    state.last_status, state.last_error, state.last_success = report.status, None, utcnow()
+    save_state(feed.name, state, s)
+    log.info("%s", report)
+    return report
+
+
+def _send_new(
+    feed: FeedConfig,
+    content: bytes,
+    state: FeedState,
+    s: Settings,
+    producer: KafkaProducer | None,
+    es: Elasticsearch,
+) -> IngestReport:
+    entries = parse_feed(feed.name, content, s.feed_max_entries)
+    articles: dict[str, RawArticle] = {}
+    for entry in entries:
+        article = normalize_entry(entry, feed, s.article_max_body_chars)
+        if article is not None:
+            articles.setdefault(article.id, article)
+    done = indexed_ids(es, s.articles_alias, list(articles))
+    new = [a for a in articles.values() if a.id not in done]
+    own_producer = producer is None
+    producer = producer or bus.make_producer(s)
+    try:
+        sent = produce_articles(producer, new, s) if new else 0
+    finally:
+        if own_producer:
+            producer.close()
+    state.pending_ids = sorted(a.id for a in new)
+    state.last_entries, state.last_sent = len(entries), sent
+    state.total_sent += sent
+    return IngestReport(feed.name, "ok", len(entries), len(done), sent)

@@ -1,0 +1,209 @@
+"""Every message that crosses Kafka, in one place.
+
+Each message is JSON and carries ``schema_version``. Producers build these models and call
+:func:`dump`; consumers call :func:`load` with the expected model and route a
+:class:`SchemaError` to the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SCHEMA_VERSION = 1
+
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
+    "Explosions/Remote violence": (
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    ),
+    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
+    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
+}
+
+ACTOR_CATEGORIES: tuple[str, ...] = (
+    "State forces",
+    "Rebel groups",
+    "Political militias",
+    "Identity militias",
+    "Rioters",
+    "Protesters",
+    "Civilians",
+    "External/Other",
+    "Criminal groups",
+)
+
+GeoPrecision = Literal["city", "admin1", "country"]
+DatePrecision = Literal["day", "week", "month", "year"]
+ActorRole = Literal["initiator", "target", "other"]
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+class SchemaError(ValueError):
+    """A message that does not match its schema (bad JSON, missing or invalid fields)."""
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: int = SCHEMA_VERSION
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, v: int) -> int:
+        if v > SCHEMA_VERSION:
+            raise ValueError(f"schema_version {v} is newer than this code understands ({SCHEMA_VERSION})")
+        return v
+
+
+class RawArticle(_Message):
+    """An article as ingested from a feed: topic ``articles.raw``, key = ``id``."""
+
+    id: str = Field(min_length=1, max_length=128)
+    url: str | None = None
+    source: str | None = None
+    feed: str | None = None
+    title: str = Field(default="", max_length=2_000)
+    body: str = ""
+    published_at: datetime | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    language: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("title", "body")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @field_validator("body")
+    @classmethod
+    def _has_text(cls, v: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
+        if not v and not info.data.get("title"):
+            raise ValueError("article has neither title nor body")
+        return v
+
+
+class Location(BaseModel):
+    """A resolved place (GeoNames) with where it was found in the text."""
+
+    name: str
+    country_code: str | None = None
+    admin1: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geonameid: int | None = None
+    feature_class: str | None = None
+    precision: GeoPrecision = "city"
+    mentions: list[str] = Field(default_factory=list)
+    is_event_location: bool = False
+
+
+class Actor(BaseModel):
+    """A participant, normalised over its mentions."""
+
+    name: str
+    category: str = "External/Other"
+    role: ActorRole = "other"
+    country_code: str | None = None
+    mentions: list[str] = Field(default_factory=list)
+
+
+class Event(BaseModel):
+    """One incident reported by an article."""
+
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    location: Location | None = None
+    actors: list[Actor] = Field(default_factory=list)
+    fatalities: int | None = None
+    injured: int | None = None
+    event_date: str | None = None
+    event_date_precision: DatePrecision | None = None
+    evidence: str | None = None
+
+
+class EnrichedArticle(RawArticle):
+    """An enriched article: topic ``articles.enriched``, key = ``id``; also the search document.
+
+    The top-level event fields describe the article's main event (``events[0]``).
+    """
+
+    violent: bool = False
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    location: Location | None = None
+    locations: list[Location] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
+    fatalities: int | None = None
+    injured: int | None = None
+    event_date: str | None = None
+    event_date_precision: DatePrecision | None = None
+    events: list[Event] = Field(default_factory=list)
+    enriched_at: datetime = Field(default_factory=utcnow)
+    enricher_version: str = ""
+    incident_id: str | None = None
+
+    @field_validator("event_type")
+    @classmethod
+    def _known_type(cls, v: str | None) -> str | None:
+        if v is not None and v not in EVENT_TYPES:
+            raise ValueError(f"unknown event_type {v!r}")
+        return v
+
+
+class DeadLetter(_Message):
+    """A message that failed: topic ``articles.dlq``. Keeps the original bytes (as text)."""
+
+    stage: str
+    error: str
+    source_topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    payload: str
+    failed_at: datetime = Field(default_factory=utcnow)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def dump(message: BaseModel) -> bytes:
+    """Serialise a message to UTF-8 JSON bytes."""
+    return message.model_dump_json(exclude_none=False).encode("utf-8")
+
+
+def load(model: type[M], data: bytes | str | None) -> M:
+    """Parse and validate ``data`` as ``model``; raise :class:`SchemaError` with a clear message."""
+    if data is None:
+        raise SchemaError(f"empty message (expected {model.__name__})")
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+        )
+        raise SchemaError(f"invalid {model.__name__}: {problems}") from None

