@@ -8,7 +8,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from pipeline.settings import Settings, get_settings
 
@@ -92,7 +92,7 @@ def ensure_topics(s: Settings | None = None, timeout_s: float | None = None) -> 
         try:
             admin = KafkaAdminClient(**_common(s))
             break
-        except (NoBrokersAvailable, KafkaError) as exc:
+        except KafkaError as exc:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kafka at {s.kafka_bootstrap} is not reachable: {exc}") from exc
             time.sleep(0.5)
