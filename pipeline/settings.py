@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     topic_enriched: str = "articles.enriched"
     topic_dlq: str = "articles.dlq"
     extra_topics: list[str] = Field(default_factory=lambda: ["incidents", "alerts"])
+    consumer_group_prefix: str = Field("", description="prepended to the consumer group names enrich/index/alert")
     topic_partitions: int = 3
     topic_replication: int = 1
     kafka_max_message_bytes: int = 1_000_000

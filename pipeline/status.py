@@ -25,7 +25,7 @@ def kafka_lag(s: Settings) -> dict[str, Any]:
             parts = consumer.partitions_for_topic(topic) or set()
             tps = [TopicPartition(topic, p) for p in sorted(parts)]
             ends = consumer.end_offsets(tps) if tps else {}
-            committed = admin.list_consumer_group_offsets(group)
+            committed = admin.list_consumer_group_offsets(f"{s.consumer_group_prefix}{group}")
             lag = 0
             for tp in tps:
                 done = committed.get(tp)

@@ -17,7 +17,9 @@ from pipeline.stream import BatchResult, Handler, Output, StreamWorker
 
 log = logging.getLogger(__name__)
 
-GROUPS = {"enrich": "enrich", "index": "index"}
+def group(name: str, s: Settings) -> str:
+    """Consumer group of worker ``name`` (``enrich``, ``index``, ``alert``), with the configured prefix."""
+    return f"{s.consumer_group_prefix}{name}"
 
 
 def make_enrich_handler(s: Settings) -> Handler:
@@ -45,7 +47,7 @@ def make_enrich_handler(s: Settings) -> Handler:
 def enrich_worker(s: Settings | None = None) -> StreamWorker:
     """The enrich worker (consumer group ``enrich``)."""
     s = s or get_settings()
-    return StreamWorker("enrich", GROUPS["enrich"], [s.topic_raw], make_enrich_handler(s), s)
+    return StreamWorker("enrich", group("enrich", s), [s.topic_raw], make_enrich_handler(s), s)
 
 
 def index_worker(s: Settings | None = None) -> StreamWorker:
@@ -55,7 +57,7 @@ def index_worker(s: Settings | None = None) -> StreamWorker:
     wait_for_search(es, s.startup_timeout_s)
     setup_indices(es, s)
     archive = Archive("articles", s) if s.archive_enabled else None
-    return StreamWorker("index", GROUPS["index"], [s.topic_enriched],
+    return StreamWorker("index", group("index", s), [s.topic_enriched],
                         make_index_handler(es, s.articles_alias, archive), s)
 
 

@@ -22,7 +22,8 @@ from pipeline.settings import Settings, get_settings  # noqa: E402
 from pipeline.stack import Service, Stack, free_port, kafka_argv, search_argv  # noqa: E402
 
 RADAR_ENV = ("RADAR_KAFKA_BOOTSTRAP", "RADAR_ES_URL", "RADAR_DATA_DIR", "RADAR_INDEX_PREFIX", "RADAR_TOPIC_RAW",
-             "RADAR_TOPIC_ENRICHED", "RADAR_TOPIC_DLQ", "RADAR_FEEDS_FILE", "RADAR_EXTRA_TOPICS")
+             "RADAR_TOPIC_ENRICHED", "RADAR_TOPIC_DLQ", "RADAR_FEEDS_FILE", "RADAR_EXTRA_TOPICS",
+             "RADAR_CONSUMER_GROUP_PREFIX")
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +54,7 @@ def radar_settings(servers: dict[str, str], tmp_path: Path, monkeypatch: pytest.
         "RADAR_TOPIC_ENRICHED": f"{tag}.articles.enriched",
         "RADAR_TOPIC_DLQ": f"{tag}.articles.dlq",
         "RADAR_EXTRA_TOPICS": f'["{tag}.incidents", "{tag}.alerts"]',
+        "RADAR_CONSUMER_GROUP_PREFIX": f"{tag}.",
     }
     for key in RADAR_ENV:
         monkeypatch.delenv(key, raising=False)

@@ -1,0 +1,36 @@
+# Incident Radar — the README's commands. Everything installs into .venv from pinned versions.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install up demo test eval bench setup status clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[embedded,airflow,test]"
+	touch $(STAMP)
+
+up: install          ## the embedded stack on configs/feeds.yaml until Ctrl-C
+	$(BIN)/radar up
+
+demo: install        ## the same, offline, on the bundled demo feeds
+	$(BIN)/radar up --demo
+
+test: install        ## the whole suite (starts and stops its own local servers)
+	$(BIN)/python -m pytest
+
+eval: install        ## enrichment quality: dev set + public geoparsing corpora
+	$(BIN)/radar eval all
+
+bench: install       ## end-to-end and enrich-only throughput on generated articles
+	$(BIN)/python bench/pipeline_bench.py
+
+status: install
+	$(BIN)/radar status
+
+clean:
+	rm -rf data
