@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -97,12 +97,11 @@ class RawArticle(_Message):
     def _strip(cls, v: str) -> str:
         return v.strip()
 
-    @field_validator("body")
-    @classmethod
-    def _has_text(cls, v: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
-        if not v and not info.data.get("title"):
+    @model_validator(mode="after")
+    def _has_text(self) -> "RawArticle":
+        if not self.title and not self.body:
             raise ValueError("article has neither title nor body")
-        return v
+        return self
 
 
 class Location(BaseModel):
@@ -186,6 +185,88 @@ class DeadLetter(_Message):
     key: str | None = None
     payload: str
     failed_at: datetime = Field(default_factory=utcnow)
+
+
+IncidentStatus = Literal["new", "updated", "escalated"]
+
+
+class RuleAlertState(BaseModel):
+    """What was last alerted for one incident under one rule (drives escalation and cooldown)."""
+
+    count: int = 0
+    last_at: datetime | None = None
+    fatalities: int | None = None
+    n_sources: int = 0
+
+
+class Incident(_Message):
+    """A real-world event reported by one or more articles: topic ``incidents``, key = ``id``;
+    also the document of the incidents index (plus ``incident_id`` and ``geo``)."""
+
+    id: str = Field(min_length=1, max_length=128)
+    status: IncidentStatus = "new"
+    version: int = 1
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    title: str = ""
+    location: Location | None = None
+    actors: list[Actor] = Field(default_factory=list)
+    fatalities: int | None = None
+    fatalities_sources: int = 0
+    fatality_reports: dict[str, int] = Field(default_factory=dict)
+    injured: int | None = None
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    event_date: str | None = None
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_updated: datetime = Field(default_factory=utcnow)
+    n_articles: int = 0
+    n_sources: int = 0
+    sources: list[str] = Field(default_factory=list)
+    article_ids: list[str] = Field(default_factory=list)
+    urls: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    term_counts: dict[str, int] = Field(default_factory=dict)
+    signatures: list[list[int]] = Field(default_factory=list)
+    type_votes: dict[str, int] = Field(default_factory=dict)
+    location_votes: dict[str, int] = Field(default_factory=dict)
+    alert_state: dict[str, RuleAlertState] = Field(default_factory=dict)
+
+
+AlertTrigger = Literal["new", "escalation", "spike"]
+
+
+class Alert(_Message):
+    """One alert: a rule matched an incident (topic ``alerts``, key = incident id). ``id`` is
+    deterministic (rule + incident + trigger key), so the same alert is never created twice."""
+
+    id: str = Field(min_length=1, max_length=128)
+    rule: str
+    trigger: AlertTrigger
+    trigger_key: str
+    reason: str = ""
+    incident_id: str
+    created_at: datetime = Field(default_factory=utcnow)
+    headline: str = ""
+    what: str = ""
+    where: str = ""
+    who: list[str] = Field(default_factory=list)
+    fatalities: int | None = None
+    fatalities_sources: int = 0
+    injured: int | None = None
+    n_sources: int = 0
+    n_articles: int = 0
+    sources: list[str] = Field(default_factory=list)
+    first_seen: datetime | None = None
+    event_date: str | None = None
+    links: list[str] = Field(default_factory=list)
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    country_code: str | None = None
+    admin1: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    trigger_article_id: str | None = None
+    related_incidents: list[str] = Field(default_factory=list)
 
 
 M = TypeVar("M", bound=BaseModel)

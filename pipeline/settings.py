@@ -6,6 +6,7 @@ Every limit (sizes, timeouts, retries, batch sizes) is a named field here.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 
 from pydantic import Field
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
 
     # Where things live
     data_dir: Path = Field(PROJECT_ROOT / "data", description="Archive, feed state, Airflow home, logs")
+    cache_dir: Path = Field(PROJECT_ROOT / "data" / "cache", description="Derived data (gazetteer index), rebuilt if missing")
     configs_dir: Path = PROJECT_ROOT / "configs"
     feeds_file: Path = PROJECT_ROOT / "configs" / "feeds.yaml"
 
@@ -58,6 +60,11 @@ class Settings(BaseSettings):
     index_bulk_max_wait_s: float = 1.0
     index_retry_backoff_s: float = 1.0
     archive_enabled: bool = True
+    index_rollover_max_age: str = "30d"
+    index_rollover_max_primary_shard_size: str = "50gb"
+    index_hot_days: int = 30
+    index_after_hot: Literal["delete", "warm"] = "delete"
+    index_warm_delete_days: int = 365
 
     # Ingestion
     feed_timeout_s: float = 20.0
@@ -90,6 +97,34 @@ class Settings(BaseSettings):
     # Evaluation
     benchmarks_dir: Path = Field(PROJECT_ROOT.parent / "shared" / "benchmarks",
                                  description="Public benchmark corpora (read-only, evaluation only)")
+
+    # Incidents and alerts (pipeline/alert)
+    topic_incidents: str = Field("incidents", description="keep in extra_topics so it is created")
+    topic_alerts: str = Field("alerts", description="keep in extra_topics so it is created")
+    alerts_file: Path = PROJECT_ROOT / "configs" / "alerts.yaml"
+    incident_max_distance_km: float = Field(50.0, description="farthest two reports of one incident may be placed")
+    incident_same_place_km: float = Field(5.0, description="closer than this counts as the same place")
+    incident_date_window_days: int = Field(2, description="event dates of one incident differ by at most this")
+    incident_lookback_days: int = Field(7, description="incidents not updated for longer are closed to new articles")
+    incident_match_threshold: float = Field(2.5, description="evidence score an article needs to join an incident")
+    incident_duplicate_jaccard: float = Field(0.5, description="MinHash similarity above which texts are copies")
+    incident_minhash_perm: int = 64
+    incident_max_candidates: int = 50
+    incident_max_article_ids: int = 1_000
+    incident_max_signatures: int = 20
+    incident_max_terms: int = 80
+    incident_fatalities_outlier_ratio: float = Field(3.0, description="a lone figure this many times the next is not credible")
+    alert_sink_retries: int = Field(4, description="attempts per sink before an alert waits for redelivery")
+    alert_sink_backoff_s: float = 1.0
+    alert_sink_max_backoff_s: float = 60.0
+    alert_sink_timeout_s: float = 10.0
+    alert_redeliver_interval_s: float = 300.0
+    alert_give_up_after_s: float = 86_400.0
+    alert_max_links: int = 10
+    alert_article_link_retry_s: float = Field(2.0, description="retry linking articles not indexed yet after this")
+    alert_article_link_max_age_s: float = 600.0
+    alert_relink_window_days: int = Field(7, description="at start, re-link articles of incidents updated this recently")
+    alert_drain_timeout_s: float = Field(30.0, description="on shutdown, wait this long for due deliveries")
 
     @property
     def archive_dir(self) -> Path:

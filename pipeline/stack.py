@@ -208,6 +208,7 @@ def airflow_env(s: Settings) -> dict[str, str]:
     base = f"http://127.0.0.1:{s.airflow_port}"
     return {
         **radar_env(s),
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -277,14 +278,11 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
         demo_server = DemoFeedServer(s.demo_feed_port)
         s = s.model_copy(update={"feeds_file": demo_server.start(s.data_dir / "demo")})
     stack = Stack(s)
-    stop = False
 
-    def _stop(*_: object) -> None:
-        nonlocal stop
-        stop = True
+    def _interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         start_servers(stack)
         start_workers(stack, {"enrich": enrich_workers or s.enrich_workers, "index": 1})
@@ -297,7 +295,7 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
         print(_banner(s, airflow), flush=True)
         first: float | None = None
         next_poll = 0.0
-        while not stop:
+        while True:
             if not airflow and time.monotonic() >= next_poll:
                 stack_poll_feeds(s)
                 next_poll = time.monotonic() + 60 * s.ingest_schedule_minutes
@@ -307,6 +305,8 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
                 if first is not None:
                     print(f"first article searchable {first:.1f}s after start: try  radar search \"gunmen\"", flush=True)
             time.sleep(1)
+    except KeyboardInterrupt:
+        pass
     finally:
         print("stopping…", flush=True)
         stack.stop()

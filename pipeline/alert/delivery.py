@@ -1,0 +1,263 @@
+"""At-least-once alert delivery with a durable ledger.
+
+The :class:`Ledger` keeps one document per alert (id = deterministic alert id) in the alerts index
+and in the on-disk ``alerts`` archive, with the delivery status per sink. An alert is recorded
+*before* anything is sent, so a crash never loses it, and a sink that succeeded is never sent the
+same alert again (a restart resumes only the sinks still pending).
+
+The :class:`Dispatcher` runs one thread per sink: a slow or failing sink delays only itself. Each
+delivery is retried with exponential backoff; after ``retries`` attempts it waits
+``alert_redeliver_interval_s`` and tries again until ``alert_give_up_after_s``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+
+from pipeline.alert.message import alert_message
+from pipeline.alert.sinks import Sink, SinkError
+from pipeline.index.archive import Archive
+from pipeline.index.setup import alias_name
+from pipeline.schemas import Alert, utcnow
+from pipeline.settings import Settings
+from pipeline.stream import RetryableError
+
+log = logging.getLogger(__name__)
+
+DONE = {"delivered", "failed"}
+
+
+def ledger_document(alert: Alert, sinks: list[str], not_before: dict[str, datetime]) -> dict[str, Any]:
+    """The ledger document of a freshly decided alert: every sink pending."""
+    return {
+        "id": alert.id, "alert_id": alert.id, "rule": alert.rule, "trigger": alert.trigger,
+        "incident_id": alert.incident_id, "created_at": alert.created_at.isoformat(), "sent_at": None,
+        "headline": alert.headline, "summary": alert.headline + "\n" + alert.reason,
+        "event_type": alert.event_type, "country_code": alert.country_code, "fatalities": alert.fatalities,
+        "n_sources": alert.n_sources,
+        "geo": {"lat": alert.lat, "lon": alert.lon} if alert.lat is not None and alert.lon is not None else None,
+        "sinks": [], "pending_sinks": list(sinks), "failed_sinks": [],
+        "status": "pending" if sinks else "delivered",
+        "deliveries": {name: {"status": "pending", "attempts": 0, "last_error": None, "delivered_at": None,
+                              "not_before": not_before[name].isoformat() if name in not_before else None}
+                       for name in sinks},
+        "alert": alert.model_dump(mode="json"),
+    }
+
+
+class Ledger:
+    """Durable record of alerts and their per-sink delivery state."""
+
+    def __init__(self, es: Elasticsearch, s: Settings, archive: Archive | None) -> None:
+        self.es = es
+        self.s = s
+        self.alias = alias_name("alerts", s)
+        self.archive = archive
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+
+    def known(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are already recorded (decided before, possibly before a restart)."""
+        wanted = [i for i in ids if i not in self._known]
+        if wanted:
+            try:
+                resp = self.es.search(index=self.alias, query={"terms": {"alert_id": wanted}}, size=len(wanted),
+                                      source=["alert_id"])
+            except (TransportError, ApiError) as exc:
+                raise RetryableError(f"alerts ledger lookup failed: {exc}") from exc
+            self._known.update(h["_source"]["alert_id"] for h in resp["hits"]["hits"])
+        return {i for i in ids if i in self._known}
+
+    def record(self, docs: list[dict[str, Any]]) -> None:
+        """Write new ledger documents (archive first, then the index); raise RetryableError on outage."""
+        if not docs:
+            return
+        if self.archive is not None:
+            self.archive.append(docs)
+        ops: list[dict[str, Any]] = []
+        for doc in docs:
+            ops += [{"index": {"_index": self.alias, "_id": doc["id"]}}, doc]
+        try:
+            resp = self.es.bulk(operations=ops, refresh=True)
+        except (TransportError, ApiError) as exc:
+            raise RetryableError(f"alerts ledger write failed: {exc}") from exc
+        if resp.get("errors"):
+            raise RetryableError(f"alerts ledger write rejected: {resp['items'][0]}")
+        self._known.update(d["id"] for d in docs)
+
+    def mark(self, doc: dict[str, Any], sink: str, status: str, error: str | None = None,
+             not_before: datetime | None = None) -> None:
+        """Record the outcome of one delivery attempt of ``doc`` to ``sink`` (best effort, logged)."""
+        with self._lock:
+            d = doc["deliveries"].setdefault(sink, {"status": "pending", "attempts": 0})
+            d["attempts"] = d.get("attempts", 0) + (0 if status == "pending" else 1)
+            d["status"] = status
+            d["last_error"] = error
+            d["not_before"] = not_before.isoformat() if not_before else None
+            if status == "delivered":
+                d["delivered_at"] = utcnow().isoformat()
+                doc["sent_at"] = doc.get("sent_at") or d["delivered_at"]
+            doc["sinks"] = sorted(n for n, v in doc["deliveries"].items() if v["status"] == "delivered")
+            doc["failed_sinks"] = sorted(n for n, v in doc["deliveries"].items() if v["status"] == "failed")
+            doc["pending_sinks"] = sorted(n for n, v in doc["deliveries"].items() if v["status"] not in DONE)
+            doc["status"] = "pending" if doc["pending_sinks"] else ("failed" if doc["failed_sinks"] and not doc["sinks"] else "delivered")
+            snapshot = {**doc, "deliveries": {k: dict(v) for k, v in doc["deliveries"].items()}}
+        if self.archive is not None:
+            self.archive.append([snapshot])
+        try:
+            self.es.index(index=self.alias, id=snapshot["id"], document=snapshot, refresh=True)
+        except (TransportError, ApiError) as exc:
+            log.warning("alerts ledger: could not store delivery status of %s: %s (archived)", snapshot["id"], exc)
+
+    def pending(self, limit: int = 10_000) -> list[dict[str, Any]]:
+        """Alerts with sinks still to deliver (to resume after a restart)."""
+        resp = self.es.search(index=self.alias, query={"exists": {"field": "pending_sinks"}}, size=limit,
+                              sort=[{"created_at": "asc"}])
+        return [h["_source"] for h in resp["hits"]["hits"] if h["_source"].get("pending_sinks")]
+
+    def recent(self, since_iso: str, size: int = 100) -> list[dict[str, Any]]:
+        """Alerts created since ``since_iso``, newest first."""
+        resp = self.es.search(index=self.alias, query={"range": {"created_at": {"gte": since_iso}}}, size=size,
+                              sort=[{"created_at": "desc"}])
+        return [h["_source"] for h in resp["hits"]["hits"]]
+
+
+class _SinkThread:
+    """One sink's delivery queue and thread."""
+
+    def __init__(self, sink: Sink, ledger: Ledger, s: Settings) -> None:
+        self.sink = sink
+        self.ledger = ledger
+        self.s = s
+        self.heap: list[tuple[float, int, dict[str, Any]]] = []
+        self.cv = threading.Condition()
+        self.busy = False
+        self.stopping = False
+        self.seq = itertools.count()
+        self.thread = threading.Thread(target=self._loop, name=f"sink-{sink.name}", daemon=True)
+
+    def put(self, doc: dict[str, Any], due: float) -> None:
+        with self.cv:
+            heapq.heappush(self.heap, (due, next(self.seq), doc))
+            self.cv.notify()
+
+    def due_work(self, now: float) -> bool:
+        with self.cv:
+            return self.busy or any(due <= now for due, _, _ in self.heap)
+
+    def _loop(self) -> None:
+        attempts: dict[str, int] = {}
+        while True:
+            with self.cv:
+                while not self.stopping and (not self.heap or self.heap[0][0] > time.time()):
+                    self.cv.wait(timeout=(self.heap[0][0] - time.time()) if self.heap else None)
+                if self.stopping:
+                    return
+                _, _, doc = heapq.heappop(self.heap)
+                self.busy = True
+            try:
+                self._attempt(doc, attempts)
+            finally:
+                with self.cv:
+                    self.busy = False
+                    self.cv.notify_all()
+
+    def _attempt(self, doc: dict[str, Any], attempts: dict[str, int]) -> None:
+        name, alert_id = self.sink.name, doc["id"]
+        try:
+            self.sink.send(alert_message(Alert.model_validate(doc["alert"])))
+        except Exception as exc:  # noqa: BLE001 - any sink failure is retried, never propagated
+            n = attempts.get(alert_id, 0) + 1
+            attempts[alert_id] = n
+            error = str(exc) if isinstance(exc, SinkError) else f"{type(exc).__name__}: {exc}"
+            created = datetime.fromisoformat(doc["created_at"])
+            age = (utcnow() - created).total_seconds()
+            if age > self.s.alert_give_up_after_s:
+                log.error("alert %s: giving up on sink %s after %d attempts: %s", alert_id, name, n, error)
+                attempts.pop(alert_id, None)
+                self.ledger.mark(doc, name, "failed", error)
+                return
+            if n % self.sink.retries == 0:
+                delay = self.s.alert_redeliver_interval_s
+            else:
+                delay = min(self.sink.backoff_s * 2 ** ((n % self.sink.retries) - 1), self.sink.max_backoff_s)
+            log.warning("alert %s: sink %s failed (attempt %d): %s; next try in %.1fs", alert_id, name, n, error, delay)
+            self.ledger.mark(doc, name, "retrying", error,
+                             datetime.fromtimestamp(time.time() + delay, timezone.utc))
+            self.put(doc, time.time() + delay)
+            return
+        attempts.pop(alert_id, None)
+        self.ledger.mark(doc, name, "delivered")
+        log.info("alert %s delivered to %s", alert_id, name)
+
+
+class Dispatcher:
+    """Fans alerts out to their sinks, one thread per sink."""
+
+    def __init__(self, sinks: dict[str, Sink], ledger: Ledger, s: Settings) -> None:
+        self.sinks = sinks
+        self.ledger = ledger
+        self.s = s
+        self.threads = {name: _SinkThread(sink, ledger, s) for name, sink in sinks.items()}
+        self._queued: set[tuple[str, str]] = set()
+        self._started = False
+
+    def start(self) -> None:
+        """Start the sink threads."""
+        if not self._started:
+            for t in self.threads.values():
+                t.thread.start()
+            self._started = True
+
+    def submit(self, doc: dict[str, Any]) -> None:
+        """Queue every pending sink of a ledger document (once per alert and sink)."""
+        for name in doc.get("pending_sinks", []):
+            if (doc["id"], name) in self._queued:
+                continue
+            thread = self.threads.get(name)
+            if thread is None:
+                self.ledger.mark(doc, name, "failed", f"sink {name!r} is not configured (or disabled)")
+                continue
+            self._queued.add((doc["id"], name))
+            nb = doc["deliveries"].get(name, {}).get("not_before")
+            thread.put(doc, datetime.fromisoformat(nb).timestamp() if nb else time.time())
+
+    def resume(self) -> int:
+        """Queue the undelivered alerts found in the ledger (after a restart); return how many."""
+        docs = self.ledger.pending()
+        for doc in docs:
+            self.submit(doc)
+        if docs:
+            log.info("resuming delivery of %d alert(s) from the ledger", len(docs))
+        return len(docs)
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no delivery is due or in flight; True when idle within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not any(t.due_work(time.time()) for t in self.threads.values()):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self, drain_s: float | None = None) -> None:
+        """Deliver what is due (up to ``drain_s``), stop the threads, close the sinks."""
+        if self._started:
+            self.wait_idle(self.s.alert_drain_timeout_s if drain_s is None else drain_s)
+        for t in self.threads.values():
+            with t.cv:
+                t.stopping = True
+                t.cv.notify_all()
+        for t in self.threads.values():
+            if t.thread.is_alive():
+                t.thread.join(timeout=self.s.worker_shutdown_grace_s)
+        for sink in self.sinks.values():
+            sink.close()

@@ -1,0 +1,539 @@
+"""Alert rules (``configs/alerts.yaml``): the config models, validation with line numbers, and the
+pure decisions: does a rule match an incident, which trigger fires, quiet hours.
+
+Strings may reference environment variables as ``${NAME}`` or ``${NAME:-default}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pycountry
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.alert.incidents import fold, haversine_km, words
+from pipeline.schemas import ACTOR_CATEGORIES, EVENT_TYPES, Incident, RuleAlertState
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_SUB_TYPES = {sub for subs in EVENT_TYPES.values() for sub in subs}
+HUMAN_SINK_TYPES = frozenset({"webhook", "slack", "email"})
+
+
+class RuleConfigError(ValueError):
+    """``alerts.yaml`` is invalid; the message lists every problem with its line and field."""
+
+
+def parse_duration(value: str | int | float) -> float:
+    """'45s' / '30m' / '6h' / '1d' / '2w' (or a number of seconds) → seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError("duration must not be negative")
+        return float(value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a duration: use e.g. 45s, 30m, 6h, 1d, 2w")
+    return float(int(m.group(1)) * _UNIT_S[m.group(2)])
+
+
+def expand_env(value: Any, env: dict[str, str] | None = None) -> Any:
+    """Replace ``${NAME}`` / ``${NAME:-default}`` in every string of a loaded YAML tree."""
+    env = os.environ if env is None else env
+    if isinstance(value, str):
+        return _ENV.sub(lambda m: env.get(m.group(1), m.group(2) or ""), value)
+    if isinstance(value, list):
+        return [expand_env(v, env) for v in value]
+    if isinstance(value, dict):
+        return {k: expand_env(v, env) for k, v in value.items()}
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Near(_Strict):
+    """A point and a radius."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_km: float = Field(gt=0)
+
+
+class BBox(_Strict):
+    """A bounding box."""
+
+    min_lat: float = Field(ge=-90, le=90)
+    min_lon: float = Field(ge=-180, le=180)
+    max_lat: float = Field(ge=-90, le=90)
+    max_lon: float = Field(ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BBox:
+        if self.min_lat > self.max_lat:
+            raise ValueError("min_lat is greater than max_lat")
+        return self
+
+
+class Filters(_Strict):
+    """Which incidents a rule is about; every filter given must hold."""
+
+    event_types: list[str] = Field(default_factory=list)
+    sub_event_types: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    admin1: list[str] = Field(default_factory=list)
+    near: Near | None = None
+    bbox: BBox | None = None
+    actors: list[str] = Field(default_factory=list)
+    actor_categories: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    min_fatalities: int | None = Field(default=None, ge=0)
+    min_sources: int | None = Field(default=None, ge=1)
+    min_confidence: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("event_types")
+    @classmethod
+    def _types(cls, v: list[str]) -> list[str]:
+        for t in v:
+            if t not in EVENT_TYPES and t not in _SUB_TYPES:
+                raise ValueError(f"unknown event type {t!r}; choose from {', '.join(EVENT_TYPES)}")
+        return v
+
+    @field_validator("sub_event_types")
+    @classmethod
+    def _subtypes(cls, v: list[str]) -> list[str]:
+        for t in v:
+            if t not in _SUB_TYPES:
+                raise ValueError(f"unknown sub-event type {t!r}")
+        return v
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, v: list[str]) -> list[str]:
+        out = []
+        for c in v:
+            if len(c) != 2 or pycountry.countries.get(alpha_2=c.upper()) is None:
+                raise ValueError(f"{c!r} is not an ISO 3166-1 alpha-2 country code")
+            out.append(c.upper())
+        return out
+
+    @field_validator("actor_categories")
+    @classmethod
+    def _categories(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if c not in ACTOR_CATEGORIES:
+                raise ValueError(f"unknown actor category {c!r}; choose from {', '.join(ACTOR_CATEGORIES)}")
+        return v
+
+
+class Escalation(_Strict):
+    """Re-alert when the death toll rises by ``fatalities_rise`` or ``new_sources`` more outlets report."""
+
+    fatalities_rise: int | None = Field(default=None, ge=1)
+    new_sources: int | None = Field(default=None, ge=1)
+
+
+class Spike(_Strict):
+    """Alert when ``count`` matching incidents were first seen within ``window``."""
+
+    count: int = Field(ge=2)
+    window: str
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: str) -> str:
+        if parse_duration(v) <= 0:
+            raise ValueError("window must be positive")
+        return v
+
+    @property
+    def window_s(self) -> float:
+        """Window in seconds."""
+        return parse_duration(self.window)
+
+
+class Triggers(_Strict):
+    """When a matching incident alerts."""
+
+    new: bool = True
+    escalation: Escalation | None = None
+    spike: Spike | None = None
+
+
+class QuietHours(_Strict):
+    """Local hours in which alerts to people (webhook, Slack, email) wait; Kafka and log still get them."""
+
+    start: str
+    end: str
+    timezone: str = "UTC"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        try:
+            time.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a time of day HH:MM") from None
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+
+class Rule(_Strict):
+    """A named alert rule."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    description: str = ""
+    enabled: bool = True
+    filters: Filters = Field(default_factory=Filters)
+    triggers: Triggers = Field(default_factory=Triggers)
+    cooldown: str = "0s"
+    max_alerts_per_incident: int = Field(default=10, ge=1)
+    quiet_hours: QuietHours | None = None
+    sinks: list[str] | None = None
+    digest: bool = True
+
+    @field_validator("cooldown")
+    @classmethod
+    def _cooldown(cls, v: str) -> str:
+        parse_duration(v)
+        return v
+
+    @model_validator(mode="after")
+    def _some_trigger(self) -> Rule:
+        t = self.triggers
+        if not (t.new or t.escalation or t.spike):
+            raise ValueError("rule has no trigger: set triggers.new, triggers.escalation or triggers.spike")
+        return self
+
+    @property
+    def cooldown_s(self) -> float:
+        """Cooldown in seconds."""
+        return parse_duration(self.cooldown)
+
+
+SinkType = Literal["webhook", "slack", "email", "kafka", "log"]
+
+
+class SinkConfig(_Strict):
+    """One named destination. Empty ``url`` / ``host`` (an unset env var) disables the sink."""
+
+    type: SinkType
+    url: str = ""
+    secret_env: str | None = None
+    signature_header: str = "X-Radar-Signature"
+    headers: dict[str, str] = Field(default_factory=dict)
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    ssl: bool = False
+    username: str = ""
+    password_env: str | None = None
+    sender: str = "incident-radar@localhost"
+    to: list[str] = Field(default_factory=list)
+    topic: str | None = None
+    stream: Literal["stdout", "log"] = "log"
+    retries: int | None = Field(default=None, ge=1)
+    backoff_s: float | None = Field(default=None, gt=0)
+    timeout_s: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _fields_for_type(self) -> SinkConfig:
+        if self.type in ("webhook", "slack") and self.url and not re.match(r"^https?://", self.url):
+            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        if self.type == "email" and self.host and not self.to:
+            raise ValueError("email sink needs at least one address in 'to'")
+        if self.starttls and self.ssl:
+            raise ValueError("choose starttls or ssl, not both")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        """False when the sink's address is empty (its env var is unset)."""
+        if self.type in ("webhook", "slack"):
+            return bool(self.url)
+        if self.type == "email":
+            return bool(self.host)
+        return True
+
+
+class Defaults(_Strict):
+    """Values rules inherit."""
+
+    sinks: list[str] = Field(default_factory=lambda: ["log"])
+    cooldown: str | None = None
+
+
+class AlertsConfig(_Strict):
+    """The whole ``alerts.yaml``."""
+
+    defaults: Defaults = Field(default_factory=Defaults)
+    sinks: dict[str, SinkConfig] = Field(default_factory=lambda: {"log": SinkConfig(type="log")})
+    rules: list[Rule] = Field(default_factory=list)
+
+    def rule(self, name: str) -> Rule:
+        """The rule called ``name`` (KeyError with the known names otherwise)."""
+        for r in self.rules:
+            if r.name == name:
+                return r
+        raise KeyError(f"no rule {name!r}; rules: {', '.join(r.name for r in self.rules)}")
+
+    def sinks_of(self, rule: Rule) -> list[str]:
+        """Names of the enabled sinks ``rule`` delivers to."""
+        return [n for n in (rule.sinks if rule.sinks is not None else self.defaults.sinks) if self.sinks[n].enabled]
+
+    @property
+    def active_rules(self) -> list[Rule]:
+        """Enabled rules."""
+        return [r for r in self.rules if r.enabled]
+
+
+def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+    """The YAML node at a pydantic error location: the key node of the last mapping field, else the
+    deepest node that exists."""
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                return node
+            node = pair[0] if last else pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _where(root: yaml.Node | None, data: Any, loc: tuple[Any, ...]) -> str:
+    node = _node_at(root, loc)
+    line = f"line {node.start_mark.line + 1}" if node is not None else "line ?"
+    parts: list[str] = []
+    cur = data
+    for part in loc:
+        if isinstance(part, int):
+            name = cur[part].get("name") if isinstance(cur, list) and part < len(cur) and isinstance(cur[part], dict) else None
+            parts.append(f"[{part}]" + (f"({name})" if name else ""))
+        else:
+            parts.append(("." if parts else "") + str(part))
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    return f"{line}: {''.join(parts) or '<root>'}"
+
+
+def _cross_checks(cfg: AlertsConfig) -> list[tuple[tuple[Any, ...], str]]:
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    names: set[str] = set()
+    for name in cfg.defaults.sinks:
+        if name not in cfg.sinks:
+            problems.append((("defaults", "sinks"), f"unknown sink {name!r}; sinks: {', '.join(cfg.sinks)}"))
+    for i, rule in enumerate(cfg.rules):
+        if rule.name in names:
+            problems.append((("rules", i, "name"), f"duplicate rule name {rule.name!r}"))
+        names.add(rule.name)
+        for name in rule.sinks or []:
+            if name not in cfg.sinks:
+                problems.append((("rules", i, "sinks"), f"unknown sink {name!r}; sinks: {', '.join(cfg.sinks)}"))
+    for name, sink in cfg.sinks.items():
+        if sink.type == "webhook" and sink.enabled and sink.secret_env and not os.environ.get(sink.secret_env):
+            problems.append((("sinks", name, "secret_env"), f"environment variable {sink.secret_env} (HMAC secret) is not set"))
+    return problems
+
+
+def _inherit_cooldown(data: dict[str, Any]) -> None:
+    defaults = data.get("defaults")
+    cooldown = defaults.get("cooldown") if isinstance(defaults, dict) else None
+    if cooldown is not None and isinstance(data.get("rules"), list):
+        for rule in data["rules"]:
+            if isinstance(rule, dict):
+                rule.setdefault("cooldown", cooldown)
+
+
+def parse_config(text: str, source: str = "alerts.yaml", env: dict[str, str] | None = None) -> AlertsConfig:
+    """Parse and validate alert rules; raise :class:`RuleConfigError` listing ``source:line: field: problem``."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleConfigError(f"{source}: not valid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RuleConfigError(f"{source}: line 1: the file must be a mapping with 'sinks' and 'rules'")
+    expanded = expand_env(data, env)
+    _inherit_cooldown(expanded)
+    try:
+        cfg = AlertsConfig.model_validate(expanded)
+    except ValidationError as exc:
+        lines = [f"{source}: {_where(root, data, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise RuleConfigError("invalid alert rules:\n  " + "\n  ".join(lines)) from None
+    problems = _cross_checks(cfg)
+    if problems:
+        lines = [f"{source}: {_where(root, data, loc)}: {msg}" for loc, msg in problems]
+        raise RuleConfigError("invalid alert rules:\n  " + "\n  ".join(lines))
+    return cfg
+
+
+def load_config(path: Path | str) -> AlertsConfig:
+    """Read and validate an alerts file."""
+    path = Path(path)
+    if not path.is_file():
+        raise RuleConfigError(f"{path}: alert rules file not found (RADAR_ALERTS_FILE)")
+    return parse_config(path.read_text(encoding="utf-8"), str(path))
+
+
+# ---------------------------------------------------------------- decisions (pure)
+
+
+def _phrase_in(phrase: str, inc: Incident) -> bool:
+    toks = words(phrase)
+    if not toks:
+        return False
+    title = " ".join(words(inc.title))
+    if " ".join(toks) in title:
+        return True
+    if all(t in inc.term_counts for t in toks):
+        return True
+    return any(" ".join(toks) in " ".join(words(a.name)) for a in inc.actors)
+
+
+def matches(rule: Rule, inc: Incident) -> bool:
+    """True when every filter of ``rule`` holds for ``inc``."""
+    f = rule.filters
+    loc = inc.location
+    if f.event_types and inc.event_type not in f.event_types and inc.sub_event_type not in f.event_types:
+        return False
+    if f.sub_event_types and inc.sub_event_type not in f.sub_event_types:
+        return False
+    if f.countries and not ({c.upper() for c in inc.countries} | ({loc.country_code} if loc and loc.country_code else set())) & set(f.countries):
+        return False
+    if f.admin1 and not (loc and loc.admin1 and fold(loc.admin1) in {fold(a) for a in f.admin1}):
+        return False
+    if f.near and not (loc and loc.lat is not None and loc.lon is not None
+                       and haversine_km(f.near.lat, f.near.lon, loc.lat, loc.lon) <= f.near.radius_km):
+        return False
+    if f.bbox and not (loc and loc.lat is not None and loc.lon is not None
+                       and f.bbox.min_lat <= loc.lat <= f.bbox.max_lat and _in_lon(f.bbox, loc.lon)):
+        return False
+    if f.actors and not any(" ".join(words(want)) in " ".join(words(a.name)) for want in f.actors for a in inc.actors):
+        return False
+    if f.actor_categories and not any(a.category in f.actor_categories for a in inc.actors):
+        return False
+    if f.keywords and not any(_phrase_in(k, inc) for k in f.keywords):
+        return False
+    if f.min_fatalities is not None and (inc.fatalities or 0) < f.min_fatalities:
+        return False
+    if f.min_sources is not None and inc.n_sources < f.min_sources:
+        return False
+    if f.min_confidence is not None and inc.confidence < f.min_confidence:
+        return False
+    return True
+
+
+def _in_lon(box: BBox, lon: float) -> bool:
+    if box.min_lon <= box.max_lon:
+        return box.min_lon <= lon <= box.max_lon
+    return lon >= box.min_lon or lon <= box.max_lon
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A trigger that fired for one rule and incident; ``key`` makes the alert id deterministic."""
+
+    rule: str
+    trigger: Literal["new", "escalation", "spike"]
+    key: str
+    detail: str
+
+
+def alert_id(rule: str, incident_id: str, key: str) -> str:
+    """Deterministic alert id: the same rule, incident and trigger key give the same id."""
+    return "alr-" + hashlib.sha1(f"{rule}|{incident_id}|{key}".encode()).hexdigest()[:20]
+
+
+def evaluate(rule: Rule, inc: Incident, now: datetime) -> tuple[Decision | None, RuleAlertState | None]:
+    """Which trigger (new / escalation) fires for ``inc`` now, and the rule's state after it.
+
+    Returns ``(None, None)`` when nothing changes. Without a ``new`` trigger the first match only
+    records a baseline for later escalations.
+    """
+    if not rule.enabled or not matches(rule, inc):
+        return None, None
+    state = inc.alert_state.get(rule.name)
+    after = RuleAlertState(count=(state.count if state else 0) + 1, last_at=now, fatalities=inc.fatalities,
+                           n_sources=inc.n_sources)
+    if state is None:
+        if not rule.triggers.new:
+            return None, after.model_copy(update={"count": 0})
+        return Decision(rule.name, "new", "new", f"new incident matching rule {rule.name}"), after
+    esc = rule.triggers.escalation
+    if esc is None or state.count >= rule.max_alerts_per_incident:
+        return None, None
+    if state.last_at is not None and (now - state.last_at).total_seconds() < rule.cooldown_s:
+        return None, None
+    parts, details = [], []
+    rise = (inc.fatalities or 0) - (state.fatalities or 0)
+    if esc.fatalities_rise and rise >= esc.fatalities_rise:
+        parts.append(f"fatalities:{inc.fatalities}")
+        details.append(f"death toll rose from {state.fatalities or 0} to {inc.fatalities}")
+    if esc.new_sources and inc.n_sources - state.n_sources >= esc.new_sources:
+        parts.append(f"sources:{inc.n_sources}")
+        details.append(f"reported by {inc.n_sources - state.n_sources} more sources ({inc.n_sources} in all)")
+    if not parts:
+        return None, None
+    return Decision(rule.name, "escalation", "escalation:" + ":".join(parts), "; ".join(details)), after
+
+
+def spike_decision(rule: Rule, recent: list[Incident], now: datetime) -> Decision | None:
+    """A spike trigger when at least ``count`` incidents matching ``rule`` were first seen in its window."""
+    spike = rule.triggers.spike
+    if spike is None or not rule.enabled:
+        return None
+    since = now - timedelta(seconds=spike.window_s)
+    hits = [i for i in recent if i.first_seen >= since and matches(rule, i)]
+    if len(hits) < spike.count:
+        return None
+    bucket = int(now.timestamp() // spike.window_s)
+    return Decision(rule.name, "spike", f"spike:{bucket}",
+                    f"{len(hits)} incidents matching rule {rule.name} within {spike.window}")
+
+
+def quiet_until(q: QuietHours | None, now: datetime) -> datetime | None:
+    """When quiet hours are on at ``now``, the UTC time they end; otherwise None."""
+    if q is None:
+        return None
+    tz = ZoneInfo(q.timezone)
+    local = now.astimezone(tz)
+    start, end = time.fromisoformat(q.start), time.fromisoformat(q.end)
+    t = local.time().replace(tzinfo=None)
+    inside = (start <= t < end) if start <= end else (t >= start or t < end)
+    if not inside:
+        return None
+    end_dt = datetime.combine(local.date(), end, tzinfo=tz)
+    if end_dt <= local:
+        end_dt += timedelta(days=1)
+    return end_dt.astimezone(timezone.utc)
+
+
+def describe_filters(rule: Rule) -> str:
+    """The rule's filters in one line (for alerts: why it matched)."""
+    f = rule.filters.model_dump(exclude_none=True, exclude_defaults=True)
+    return ", ".join(f"{k}={v}" for k, v in f.items()) or "all incidents"

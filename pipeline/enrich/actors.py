@@ -1,0 +1,333 @@
+"""Actors: known armed groups (lexicon) and generic participant nouns, normalised, with roles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pipeline.enrich import lexicon as lx
+from pipeline.enrich.base import ActorMention, EnrichDoc
+from pipeline.schemas import Actor
+
+_SPEECH_VERBS = frozenset(
+    """say tell report confirm announce add state explain note claim deny accuse urge call warn ask
+    believe suspect investigate search arrive respond patrol deploy reinforce launch""".split()
+)
+_ATTACK_VERBS = frozenset(
+    """kill attack ambush shoot murder stab kidnap abduct rape assault behead execute massacre bomb
+    shell strike target raid fire open clash fight torch burn loot beat lynch storm hit injure wound
+    detonate hurl throw seize capture overrun disperse arrest detain""".split()
+)
+_CLASH_VERBS = frozenset("clash fight battle engage exchange".split())
+_ACRONYM_MAX = 5
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced form of ``text``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+@lru_cache(maxsize=1)
+def _group_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, lx.KnownGroup]]:
+    """(case-insensitive pattern for long names, case-sensitive one for acronyms, alias -> group)."""
+    by_alias: dict[str, lx.KnownGroup] = {}
+    long_names, acronyms = [], []
+    for g in lx.KNOWN_GROUPS:
+        for name in (g.name, *g.aliases):
+            by_alias[fold(name)] = g
+            if len(name) <= _ACRONYM_MAX and name.upper() == name:
+                acronyms.append(name)
+            else:
+                long_names.append(fold(name))
+    long_names.sort(key=len, reverse=True)
+    acronyms.sort(key=len, reverse=True)
+    lp = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in long_names) + r")(?![\w-])")
+    ap = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in acronyms) + r")(?![\w-])")
+    return lp, ap, by_alias
+
+
+def _fold_with_map(text: str) -> str:
+    """Accent-folded lower-case text of the same length as ``text`` (offsets stay valid)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFKD", ch)
+        base = "".join(c for c in base if not unicodedata.combining(c)) or ch
+        out.append(base[0].lower() if len(base[0].lower()) == 1 else ch)
+    return "".join(out)
+
+
+def _role(tok) -> str:  # noqa: ANN001
+    """Role of the actor whose head token is ``tok`` in its clause."""
+    dep, head = tok.dep_, tok.head
+    if dep == "conj":
+        return _role(head)
+    if dep == "compound" or dep == "amod":
+        return _role(head)
+    hl = head.lemma_.lower()
+    if dep == "nsubj" and (hl in _ATTACK_VERBS or _verb_has_trigger(head)):
+        if hl in _CLASH_VERBS:
+            return "initiator"
+        return "initiator"
+    if dep in ("dobj", "nsubjpass") and (hl in _ATTACK_VERBS or _verb_has_trigger(head)):
+        return "target"
+    if dep == "pobj":
+        prep = head
+        gov = prep.head
+        gl = gov.lemma_.lower()
+        if prep.lower_ == "by" and (gl in _ATTACK_VERBS or prep.dep_ == "agent" or _verb_has_trigger(gov)):
+            return "initiator"
+        if prep.lower_ in ("on", "against", "at") and (gl in _ATTACK_VERBS or gov.pos_ == "NOUN"):
+            return "target"
+        if prep.lower_ == "with" and gl in _CLASH_VERBS | {"battle", "clash", "fight", "gunfight", "shootout"}:
+            return "initiator"
+        if prep.lower_ == "between":
+            return "initiator"
+        if prep.lower_ == "of" and gl in ("killing", "murder", "abduction", "kidnapping", "death", "body"):
+            return "target"
+    if dep == "poss" and head.lemma_.lower() in ("attack", "offensive", "ambush", "raid"):
+        return "initiator"
+    if dep == "nsubj" and hl in ("die",):
+        return "target"
+    if dep in ("nsubjpass",) and hl in ("wound", "injure", "hurt", "find", "hospitalize"):
+        return "target"
+    return "other"
+
+
+def _verb_has_trigger(verb) -> bool:  # noqa: ANN001
+    return any(c.dep_ in ("dobj", "acomp", "oprd", "prt") and c.lemma_.lower() in ("fire", "dead", "attack") for c in verb.children)
+
+
+def _is_speaker(tok) -> bool:  # noqa: ANN001
+    """'police said' / 'according to police': a source, not a participant."""
+    if tok.dep_ == "nsubj" and tok.head.lemma_.lower() in _SPEECH_VERBS:
+        return True
+    if tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
+        return True
+    return False
+
+
+def _demonym_of(tok) -> tuple[str | None, str | None]:  # noqa: ANN001
+    for child in tok.children:
+        if child.dep_ in ("amod", "compound", "nmod") and child.i < tok.i:
+            low = child.lower_
+            prev = tok.doc[child.i - 1].lower_ if child.i > 0 else ""
+            if f"{prev} {low}" in lx.DEMONYMS:
+                return f"{prev} {low}", lx.DEMONYMS[f"{prev} {low}"]
+            if low in lx.DEMONYMS:
+                return child.text, lx.DEMONYMS[low]
+    return None, None
+
+
+def _noun_phrase(tok) -> tuple[str, str, int] | None:  # noqa: ANN001
+    """(lexicon key, display name, start) of a generic actor noun headed by ``tok``."""
+    lemma = tok.lemma_.lower()
+    prev = tok.doc[tok.i - 1] if tok.i > 0 else None
+    if prev is not None and f"{prev.lemma_.lower()} {lemma}" in lx.ACTOR_NOUNS:
+        return f"{prev.lemma_.lower()} {lemma}", f"{prev.text} {tok.text}", prev.i
+    if prev is not None and f"{prev.lower_} {tok.lower_}" in lx.ACTOR_NOUNS:
+        return f"{prev.lower_} {tok.lower_}", f"{prev.text} {tok.text}", prev.i
+    if lemma in lx.ACTOR_NOUNS:
+        return lemma, tok.text, tok.i
+    if tok.lower_ in lx.ACTOR_NOUNS:
+        return tok.lower_, tok.text, tok.i
+    return None
+
+
+_CIVILIAN_ROLES_NEEDED = True
+_SKIP_ENT = {"PERSON", "DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"}
+
+
+def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMention]:  # noqa: ANN001
+    """Actor mentions in ``doc``: known groups first, then generic actor nouns."""
+    text = doc.text
+    folded = _fold_with_map(text)
+    lp, ap, by_alias = _group_patterns()
+    sent_starts = [s.start for s in doc.sents]
+    out: list[ActorMention] = []
+    covered: set[int] = set()
+    spans = [(m.start(), m.end(), fold(m.group(1))) for m in lp.finditer(folded)]
+    spans += [(m.start(), m.end(), fold(m.group(1))) for m in ap.finditer(text)]
+    spans.sort()
+    for start, end, key in spans:
+        group = by_alias.get(key)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if group is None or span is None or any(t.i in covered for t in span):
+            continue
+        head = span.root
+        covered.update(t.i for t in span)
+        sent = _sent_of(sent_starts, head.i)
+        out.append(ActorMention(
+            key=f"group:{group.name}", name=group.name, category=group.category, role=_role(head),
+            country_code=group.country_code, start=span.start, end=span.end, sent=sent, text=span.text,
+            armed=group.category not in (lx.CIVILIANS, lx.PROTESTERS),
+        ))
+    for tok in doc:
+        if tok.i in covered or tok.pos_ not in ("NOUN", "PROPN") or tok.ent_type_ in _SKIP_ENT:
+            continue
+        if tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and _noun_phrase(tok.head) is not None:
+            continue
+        found = _noun_phrase(tok)
+        if found is None:
+            continue
+        key, display, start = found
+        category, armed = lx.ACTOR_NOUNS[key]
+        demonym, cc = _demonym_of(tok)
+        category = _adjust_category(tok, key, category)
+        if _is_speaker(tok):
+            continue
+        role = _role(tok)
+        if category == lx.CIVILIANS and role == "initiator":
+            role = "target"
+        name = _generic_name(key, category, tok)
+        ethnic = _ethnic_modifier(tok)
+        if ethnic and armed and category != lx.STATE:
+            name, category = f"{ethnic} ethnic militia", lx.IDMIL
+        out.append(ActorMention(
+            key=f"{category}:{name}", name=name, category=category, role=role, country_code=cc,
+            start=start, end=tok.i + 1, sent=_sent_of(sent_starts, tok.i), text=doc[start:tok.i + 1].text,
+            armed=armed,
+        ))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _generic_name(key: str, category: str, tok) -> str:  # noqa: ANN001
+    """ACLED-style name of a generic actor noun ('police officers' -> 'Police')."""
+    if category == lx.CIVILIANS:
+        return "Civilians"
+    name = lx.GENERIC_NAMES.get(key)
+    if name:
+        return name
+    text = tok.text
+    return text[0].upper() + text[1:]
+
+
+def _ethnic_modifier(tok) -> str | None:  # noqa: ANN001
+    """'Fulani herders' -> 'Fulani' (a NORP modifier that is not a nationality)."""
+    for child in tok.children:
+        if child.i < tok.i and child.dep_ in ("amod", "compound") and child.ent_type_ == "NORP":
+            if child.lower_ not in lx.DEMONYMS and child.lemma_.lower() not in lx.ACTOR_NOUNS:
+                return child.text
+    return None
+
+
+def _adjust_category(tok, key: str, category: str) -> str:  # noqa: ANN001
+    mods = {c.lemma_.lower() for c in tok.children if c.dep_ in ("amod", "compound")}
+    if key in ("gunman", "gunmen", "armed man", "armed men", "attacker", "assailant", "shooter") and (
+        mods & {"cartel", "gang", "criminal", "narco"}
+    ):
+        return lx.CRIMINAL
+    if key in ("officer", "agent") and mods & lx.STATE_MODIFIERS | {"police"}:
+        return lx.STATE
+    return category
+
+
+def _sentence_has(tok, words: set[str]) -> bool:  # noqa: ANN001
+    return any(t.lemma_.lower() in words for t in tok.sent)
+
+
+_NORM = {
+    "policeman": "police", "policemen": "police", "policewoman": "police", "police officer": "police",
+    "riot police": "police", "officer": "police", "troop": "soldier", "army": "soldier", "military": "soldier",
+    "gunmen": "gunman", "militiamen": "militiaman", "hitmen": "hitman", "herdsmen": "herder", "herdsman": "herder",
+    "protestor": "protester", "demonstrator": "protester", "marcher": "protester", "security forces": "security force",
+    "armed men": "gunman", "armed man": "gunman", "unidentified gunmen": "gunman", "tribesmen": "tribesman",
+    "fishermen": "fisherman", "people": "civilian", "person": "civilian", "villager": "civilian", "resident": "civilian",
+}
+
+
+def _norm_key(key: str) -> str:
+    return _NORM.get(key, key)
+
+
+def _display_name(display: str, demonym: str | None, tok) -> str:  # noqa: ANN001
+    name = display
+    if demonym and demonym.lower() not in name.lower():
+        name = f"{demonym} {name}"
+    if name.islower():
+        name = name[0].upper() + name[1:]
+    return name
+
+
+def _sent_of(sent_starts: list[int], i: int) -> int:
+    lo = 0
+    for si, s in enumerate(sent_starts):
+        if s <= i:
+            lo = si
+        else:
+            break
+    return lo
+
+
+_ROLE_RANK = {"initiator": 2, "target": 1, "other": 0}
+
+
+def merge_actors(mentions: list[ActorMention], default_cc: str | None = None) -> list[Actor]:
+    """One :class:`Actor` per normalisation key; role = strongest role over mentions."""
+    merged: dict[str, Actor] = {}
+    for m in mentions:
+        actor = merged.get(m.key)
+        if actor is None:
+            cc = m.country_code
+            if cc is None and m.category == lx.STATE and default_cc:
+                cc = default_cc
+            actor = Actor(name=m.name, category=m.category, role=m.role, country_code=cc, mentions=[])
+            merged[m.key] = actor
+        else:
+            if _ROLE_RANK[m.role] > _ROLE_RANK[actor.role]:
+                actor.role = m.role
+            actor.country_code = actor.country_code or m.country_code
+        if m.text not in actor.mentions:
+            actor.mentions.append(m.text)
+    _resolve_conflicts(merged)
+    return list(merged.values())
+
+
+_MERGEABLE = {"Unidentified gunmen", "Militants", "Rebels", "Militia", "Criminals", "Gangs", "Bandits", "Separatists"}
+
+
+def _resolve_conflicts(merged: dict[str, Actor]) -> None:
+    """Generic 'gunmen'/'militants' in a story that names one armed group are that group: merge them.
+    Generic actors that play no role in an event are dropped."""
+    for generic_names, cats in ((_MERGEABLE - {"Militia"}, (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.OTHER)),
+                                ({"Militia"}, (lx.POLMIL, lx.IDMIL))):
+        groups = [k for k, a in merged.items() if k.startswith("group:") and a.category in cats]
+        if len(groups) != 1:
+            continue
+        named = merged[groups[0]]
+        for k in list(merged):
+            a = merged[k]
+            if not k.startswith("group:") and a.name in generic_names:
+                if _ROLE_RANK[a.role] > _ROLE_RANK[named.role]:
+                    named.role = a.role
+                named.mentions.extend(x for x in a.mentions if x not in named.mentions)
+                del merged[k]
+    named_state = [a for k, a in merged.items() if k.startswith("group:") and a.category == lx.STATE]
+    for k in list(merged):
+        a = merged[k]
+        if k.startswith("group:"):
+            continue
+        if a.role == "other":
+            del merged[k]
+        elif a.category == lx.STATE and a.name == "Military" and named_state:
+            for s in named_state:
+                if _ROLE_RANK[a.role] > _ROLE_RANK[s.role]:
+                    s.role = a.role
+            del merged[k]
+
+
+def actors_step(doc: EnrichDoc) -> EnrichDoc:
+    """Set ``actor_mentions`` and ``actors`` (article level, merged)."""
+    if not doc.english or doc.doc is None:
+        return doc
+    cc = doc.location.country_code if doc.location else None
+    doc.actor_mentions = find_actor_mentions(doc.doc, cc)
+    doc.actors = merge_actors(doc.actor_mentions, cc)
+    nonstate = [a for a in doc.actors if a.category not in (lx.STATE, lx.CIVILIANS)]
+    if doc.sub_event_type == "Armed clash" and len(nonstate) >= 2 and not any(a.category == lx.STATE for a in doc.actors):
+        for a in nonstate:
+            a.role = "other"
+    return doc

@@ -1,0 +1,172 @@
+"""Event dates: relative and absolute date expressions resolved against the publication time."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from datetime import date, timedelta
+
+from pipeline.enrich.base import DateMention, EnrichDoc
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+         ("november", "nov"), ("december", "dec")]
+    )
+    for m in names
+}
+_MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_REPORTED_RE = re.compile(
+    r"\b(said|says|told|announced|reported|confirmed|added|stated|statement|according to [\w\s]{0,20})\s*(on\s+|late\s+|early\s+)?$", re.I
+)
+_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1}
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")),
+    ("mdy", re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)),
+    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b", re.I)),
+    ("weekday", re.compile(r"\b(last\s+|this\s+|on\s+|early\s+|late\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
+    ("weekend", re.compile(r"\b(over the weekend|during the weekend|at the weekend|last weekend|this weekend)\b", re.I)),
+    ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("lastnight", re.compile(r"\b(last night|overnight|late last night)\b", re.I)),
+    ("today", re.compile(r"\b(today|this morning|this afternoon|this evening|tonight|earlier today)\b", re.I)),
+    ("daysago", re.compile(r"\b(\d+|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I)),
+    ("lastweek", re.compile(r"\b(last week|earlier this week|this week|past week)\b", re.I)),
+    ("weeksago", re.compile(r"\b(\d+|two|three|four|a)\s+weeks?\s+ago\b", re.I)),
+    ("lastmonth", re.compile(r"\b(last month|earlier this month|this month)\b", re.I)),
+    ("inmonth", re.compile(rf"\b(?:in|since|during|early|late|mid-?)\s+{_MONTH_RE}(?:\s+(\d{{4}}))?\b", re.I)),
+]
+
+
+def _infer_year(month: int, day: int, pub: date | None) -> int | None:
+    if pub is None:
+        return None
+    year = pub.year
+    try:
+        candidate = date(year, month, day)
+    except ValueError:
+        return None
+    if candidate > pub + timedelta(days=7):
+        year -= 1
+    return year
+
+
+def _safe_date(y: int | None, m: int, d: int) -> date | None:
+    if y is None:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def resolve(kind: str, match: re.Match[str], pub: date | None) -> tuple[date, str] | None:
+    """Resolve one matched expression to ``(date, precision)``; ``None`` if it cannot be."""
+    g = match.groups()
+    if kind == "iso":
+        d = _safe_date(int(g[0]), int(g[1]), int(g[2]))
+        return (d, "day") if d else None
+    if kind in ("mdy", "dmy"):
+        month_s, day_s, year_s = (g[0], g[1], g[2]) if kind == "mdy" else (g[1], g[0], g[2])
+        month = MONTHS[month_s.lower().rstrip(".")]
+        day = int(day_s)
+        year = int(year_s) if year_s else _infer_year(month, day, pub)
+        d = _safe_date(year, month, day)
+        return (d, "day") if d else None
+    if pub is None:
+        if kind == "inmonth" and g[1]:
+            return date(int(g[1]), MONTHS[g[0].lower().rstrip(".")], 1), "month"
+        return None
+    if kind == "weekday":
+        target = WEEKDAYS.index(g[1].lower())
+        delta = (pub.weekday() - target) % 7
+        if g[0] and g[0].strip().lower() == "last" and delta == 0:
+            delta = 7
+        return pub - timedelta(days=delta), "day"
+    if kind == "weekend":
+        delta = (pub.weekday() - 5) % 7
+        return pub - timedelta(days=delta), "day"
+    if kind in ("yesterday", "lastnight"):
+        return pub - timedelta(days=1), "day"
+    if kind == "today":
+        return pub, "day"
+    if kind == "daysago":
+        n = int(g[0]) if g[0].isdigit() else _NUM_WORDS.get(g[0].lower(), 1)
+        return pub - timedelta(days=n), "day"
+    if kind == "lastweek":
+        if g[0].lower() == "last week":
+            return pub - timedelta(days=7), "week"
+        return pub - timedelta(days=pub.weekday()), "week"
+    if kind == "weeksago":
+        n = int(g[0]) if g[0].isdigit() else _NUM_WORDS.get(g[0].lower(), 1)
+        return pub - timedelta(weeks=n), "week"
+    if kind == "lastmonth":
+        if g[0].lower() == "last month":
+            first = pub.replace(day=1) - timedelta(days=1)
+            return first.replace(day=1), "month"
+        return pub.replace(day=1), "month"
+    if kind == "inmonth":
+        month = MONTHS[g[0].lower().rstrip(".")]
+        year = int(g[1]) if g[1] else (pub.year if month <= pub.month else pub.year - 1)
+        return date(year, month, 1), "month"
+    return None
+
+
+def find_dates(text: str, sent_starts: list[int], pub: date | None) -> list[DateMention]:
+    """All resolvable date expressions in ``text`` with the index of the sentence they are in."""
+    out: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            if kind == "inmonth" and m.group(1).lower() == "may" and not m.group(2):
+                continue
+            if kind == "mdy" and m.group(1).lower() == "may" and text[m.start():m.start() + 3] == "may":
+                continue
+            if kind == "mdy" and m.group(1).lower() in ("mar", "march") and text[m.start()] == "m":
+                continue
+            try:
+                resolved = resolve(kind, m, pub)
+            except (ValueError, KeyError, OverflowError):
+                resolved = None
+            if resolved is None:
+                continue
+            taken.append((m.start(), m.end()))
+            sent = max(0, bisect.bisect_right(sent_starts, m.start()) - 1)
+            reported = bool(_REPORTED_RE.search(text[max(0, m.start() - 40):m.start()]))
+            out.append(DateMention(resolved[0].isoformat(), resolved[1], m.start(), sent, m.group(0), reported))
+    out.sort(key=lambda d: d.start)
+    return out
+
+
+def pick_date(mentions: list[DateMention], sents: set[int] | None, pub: date | None) -> tuple[str | None, str | None]:
+    """Date of an event whose evidence is in ``sents``: first date in those sentences, else the
+    first date in the article not after publication, else the publication day."""
+    candidates = [m for m in mentions if pub is None or date.fromisoformat(m.date) <= pub + timedelta(days=1)]
+    candidates = [m for m in candidates if not m.reported] + [m for m in candidates if m.reported]
+    if sents:
+        in_sents = [m for m in candidates if m.sent in sents]
+        if in_sents:
+            return in_sents[0].date, in_sents[0].precision
+    if candidates:
+        near = [m for m in candidates if m.precision == "day"] or candidates
+        return near[0].date, near[0].precision
+    if pub is not None:
+        return pub.isoformat(), "day"
+    return None, None
+
+
+def dates_step(doc: EnrichDoc) -> EnrichDoc:
+    """Set ``date_mentions`` and the main ``event_date``/``event_date_precision``."""
+    pub = doc.raw.published_at.date() if doc.raw.published_at else None
+    if not doc.english or doc.doc is None:
+        return doc
+    sent_starts = [s.start_char for s in doc.doc.sents]
+    doc.date_mentions = find_dates(doc.doc.text, sent_starts, pub)
+    trigger_sents = {t.sent for t in doc.triggers}
+    doc.event_date, doc.event_date_precision = pick_date(doc.date_mentions, trigger_sents, pub)
+    return doc

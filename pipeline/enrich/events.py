@@ -1,0 +1,169 @@
+"""Assemble per-incident :class:`Event` objects; the first is the article's main event.
+
+Trigger sentences are grouped by the place they name: two groups become two incidents when their
+places are distinct (neither contains the other) and each has enough evidence on its own. Every
+other sentence belongs to the nearest preceding incident, or to the main one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipeline.enrich.actors import merge_actors
+from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.enrich.classify import decide
+from pipeline.enrich.dates import pick_date
+from pipeline.enrich.locate import choose_location, contains, place_toponyms
+from pipeline.enrich.numbers import aggregate
+from pipeline.schemas import Event, Location
+
+SECONDARY_MIN_SCORE = 2.0
+_MAX_EVENTS = 5
+
+
+@dataclass
+class _Cluster:
+    location: Location | None
+    triggers: list[Trigger] = field(default_factory=list)
+    sents: set[int] = field(default_factory=set)
+
+    @property
+    def score(self) -> float:
+        return sum(t.weight for t in self.triggers if t.violent)
+
+
+def _cluster(doc: EnrichDoc) -> list[_Cluster]:
+    spacy_doc = doc.doc
+    placed = place_toponyms(spacy_doc, doc.toponyms) if doc.toponyms else []
+    violent = [t for t in doc.triggers if t.violent]
+    clusters: list[_Cluster] = []
+    by_sent: dict[int, list[Trigger]] = {}
+    for t in violent:
+        by_sent.setdefault(t.sent, []).append(t)
+    current: _Cluster | None = None
+    for si in sorted(by_sent):
+        trig = by_sent[si]
+        loc = choose_location(spacy_doc, placed, trig, doc.title_sents, sents={si}) if placed else None
+        target = None
+        if loc is not None:
+            for c in clusters:
+                if c.location is not None and (contains(c.location, loc) or contains(loc, c.location)):
+                    target = c
+                    if c.location.precision != "city" and loc.precision == "city":
+                        c.location = loc
+                    break
+        if target is None and (loc is None or loc.precision == "country") and current is not None:
+            target = current
+        if target is None and loc is None and clusters:
+            target = clusters[0]
+        if target is None:
+            target = _Cluster(loc)
+            clusters.append(target)
+        target.triggers.extend(trig)
+        target.sents.add(si)
+        current = target
+    return clusters
+
+
+def _assign_sentences(clusters: list[_Cluster], n_sents: int) -> None:
+    """Non-trigger sentences go to the closest preceding cluster (within 2 sentences) or the first."""
+    owner: dict[int, _Cluster] = {}
+    for c in clusters:
+        for s in c.sents:
+            owner[s] = c
+    last: _Cluster | None = None
+    last_at = -10
+    for s in range(n_sents):
+        if s in owner:
+            last, last_at = owner[s], s
+            continue
+        c = last if last is not None and s - last_at <= 2 else clusters[0]
+        c.sents.add(s)
+
+
+def build_events(doc: EnrichDoc) -> list[Event]:
+    """Events of ``doc`` (main first); assumes classify/geoparse/actors/numbers/dates have run."""
+    if doc.event_type is None:
+        return []
+    pub: date | None = doc.raw.published_at.date() if doc.raw.published_at else None
+    clusters = _cluster(doc) if doc.violent else []
+    if clusters:
+        strong = [c for c in clusters if c.score >= SECONDARY_MIN_SCORE] or clusters
+        main = min(strong, key=lambda c: min(c.sents)) if len(strong) > 1 else max(clusters, key=lambda c: c.score)
+        others = [c for c in clusters if c is not main and c.score >= SECONDARY_MIN_SCORE and c.location is not None
+                  and main.location is not None]
+        for c in clusters:
+            if c is not main and c not in others:
+                main.triggers.extend(c.triggers)
+                main.sents |= c.sents
+        clusters = [main, *sorted(others, key=lambda c: min(c.sents))][:_MAX_EVENTS]
+    if len(clusters) <= 1:
+        return [_article_event(doc)]
+    _assign_sentences(clusters, len(list(doc.doc.sents)))
+    main_dec = decide(clusters[0].triggers)
+    if main_dec.event_type is not None:
+        doc.event_type, doc.sub_event_type, doc.confidence = main_dec.event_type, main_dec.sub_event_type, main_dec.confidence
+        doc.event_date, doc.event_date_precision = pick_date(doc.date_mentions, {t.sent for t in clusters[0].triggers}, pub)
+    events = [_article_event(doc, clusters[0].sents)]
+    for c in clusters[1:]:
+        dec = decide(c.triggers)
+        if dec.event_type is None:
+            continue
+        mentions = [m for m in doc.number_mentions if m.sent in c.sents]
+        actors = merge_actors([m for m in doc.actor_mentions if m.sent in c.sents],
+                              c.location.country_code if c.location else None)
+        d, prec = pick_date(doc.date_mentions, {t.sent for t in c.triggers}, pub)
+        events.append(Event(
+            event_type=dec.event_type, sub_event_type=dec.sub_event_type, confidence=dec.confidence,
+            location=c.location.model_copy(update={"is_event_location": True}) if c.location else None,
+            actors=actors, fatalities=aggregate(mentions, "fatalities"), injured=aggregate(mentions, "injured"),
+            event_date=d, event_date_precision=prec, evidence=_evidence(doc, c.triggers),
+        ))
+    return events
+
+
+def _article_event(doc: EnrichDoc, sents: set[int] | None = None) -> Event:
+    """The main event from the article-level fields (restricted to ``sents`` for multi-event)."""
+    fatalities, injured, actors = doc.fatalities, doc.injured, doc.actors
+    if sents is not None:
+        mentions = [m for m in doc.number_mentions if m.sent in sents]
+        fatalities, injured = aggregate(mentions, "fatalities"), aggregate(mentions, "injured")
+        cc = doc.location.country_code if doc.location else None
+        actors = merge_actors([m for m in doc.actor_mentions if m.sent in sents], cc)
+    return Event(
+        event_type=doc.event_type, sub_event_type=doc.sub_event_type, confidence=doc.confidence,
+        location=doc.location, actors=actors, fatalities=fatalities, injured=injured,
+        event_date=doc.event_date, event_date_precision=doc.event_date_precision,
+        evidence=_evidence(doc, [t for t in doc.triggers if t.event_type == doc.event_type]),
+    )
+
+
+def _evidence(doc: EnrichDoc, triggers: list[Trigger]) -> str | None:
+    if not triggers or doc.doc is None:
+        return None
+    best = max(triggers, key=lambda t: t.weight)
+    sent = list(doc.doc.sents)[best.sent]
+    return sent.text.strip()[:500]
+
+
+def events_step(doc: EnrichDoc) -> EnrichDoc:
+    """Set ``events``; the main event's fields are also the article's top-level fields."""
+    if not doc.english or doc.doc is None:
+        return doc
+    doc.events = build_events(doc)
+    if doc.events:
+        main = doc.events[0]
+        doc.fatalities, doc.injured = main.fatalities, main.injured
+        if len(doc.events) > 1:
+            doc.actors = _union_actors(doc.events)
+    return doc
+
+
+def _union_actors(events: list[Event]) -> list:
+    seen: dict[tuple[str, str], object] = {}
+    for e in events:
+        for a in e.actors:
+            seen.setdefault((a.name, a.category), a)
+    return list(seen.values())
+

@@ -1,0 +1,207 @@
+"""Geoparse step: toponyms from :mod:`pipeline.geo`, then the primary EVENT location.
+
+The geocoding itself belongs to ``pipeline.geo``; this module only decides which resolved place is
+where the event happened: the toponym attached to the trigger ("killed ... in X"), in trigger
+sentences, most specific, early in the article, and not a government that merely commented.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.schemas import Location
+
+_EVENT_PREPS = frozenset("in near outside at on across inside around into from within along between".split())
+_SPEECH = frozenset("say tell condemn announce urge call state add report warn accuse deny express".split())
+_PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
+
+
+@dataclass
+class PlacedToponym:
+    """A resolved toponym with its token and sentence index."""
+
+    toponym: object
+    location: Location
+    token: int
+    sent: int
+
+
+def place_toponyms(doc, toponyms: list) -> list[PlacedToponym]:  # noqa: ANN001
+    """Attach token and sentence indices to resolved, non-demonym toponyms."""
+    sent_starts = [s.start_char for s in doc.sents]
+    out = []
+    for t in toponyms:
+        if t.location is None or getattr(t, "demonym", False):
+            continue
+        span = doc.char_span(t.start, t.end, alignment_mode="expand")
+        if span is None:
+            continue
+        sent = max(0, bisect.bisect_right(sent_starts, t.start) - 1)
+        out.append(PlacedToponym(t, t.location, span.root.i, sent))
+    return out
+
+
+def _attached_to_trigger(tok, trigger_heads: set[int]) -> bool:  # noqa: ANN001
+    """``tok`` is in a locative phrase ("in X", "near X") governed by a trigger's clause."""
+    cur = tok
+    saw_prep = False
+    for _ in range(6):
+        if cur.dep_ == "prep" and cur.lower_ in _EVENT_PREPS:
+            saw_prep = True
+        if saw_prep and cur.i in trigger_heads:
+            return True
+        if cur.head.i == cur.i:
+            return saw_prep and cur.i in trigger_heads
+        cur = cur.head
+        if saw_prep and cur.i in trigger_heads:
+            return True
+    return False
+
+
+def _clause_heads(doc, triggers: list[Trigger]) -> set[int]:  # noqa: ANN001
+    heads: set[int] = set()
+    for t in triggers:
+        tok = doc[t.start]
+        heads.update(x.i for x in doc[t.start:t.end])
+        cur = tok
+        for _ in range(3):
+            heads.add(cur.i)
+            if cur.head.i == cur.i:
+                break
+            cur = cur.head
+    return heads
+
+
+def _commenter(tok) -> bool:  # noqa: ANN001
+    """'Mexico condemned ...', 'Washington said': a place standing for a government."""
+    if tok.dep_ in ("nsubj",) and tok.head.lemma_.lower() in _SPEECH:
+        return True
+    return tok.dep_ == "poss" and tok.head.lemma_.lower() in ("government", "ministry", "president", "embassy")
+
+
+def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], title_sents: int) -> dict[int, float]:  # noqa: ANN001
+    """Event-location score per geonameid/name key."""
+    heads = _clause_heads(doc, triggers)
+    weight_by_sent: dict[int, float] = {}
+    for t in triggers:
+        if t.violent or t.weight >= 1.0:
+            weight_by_sent[t.sent] = max(weight_by_sent.get(t.sent, 0.0), t.weight)
+    scores: dict[int, float] = {}
+    ends = {p.toponym.end for p in placed}
+    text = doc.text
+    for i, p in enumerate(placed):
+        tok = doc[p.token]
+        s = _PRECISION_BONUS.get(p.location.precision, 0.0)
+        if p.location.feature_class == "L":
+            s -= 2.0
+        s += min(weight_by_sent.get(p.sent, 0.0), 3.0)
+        if _attached_to_trigger(tok, heads):
+            s += 2.5
+        if p.sent < title_sents:
+            s += 1.0
+        elif p.sent == title_sents:
+            s += 0.8
+        if _commenter(tok):
+            s -= 3.0
+        if _is_qualifier(text, p.toponym.start, ends):
+            s -= 1.5
+        s += 0.5 * float(getattr(p.toponym, "score", 0.0))
+        s -= 0.03 * p.sent
+        scores[i] = s
+    return scores
+
+
+def _is_qualifier(text: str, start: int, ends: set[int]) -> bool:
+    """'Madera, Chihuahua': the second name only qualifies the first."""
+    j = start
+    while j > 0 and text[j - 1] == " ":
+        j -= 1
+    if j > 0 and text[j - 1] == ",":
+        k = j - 1
+        while k > 0 and text[k - 1] == " ":
+            k -= 1
+        return k in ends
+    return False
+
+
+def _key(loc: Location) -> object:
+    return loc.geonameid if loc.geonameid is not None else loc.name
+
+
+def choose_location(doc, placed: list[PlacedToponym], triggers: list[Trigger], title_sents: int,  # noqa: ANN001
+                    sents: set[int] | None = None) -> Location | None:
+    """Best event location among ``placed`` (restricted to ``sents`` if given)."""
+    if not placed:
+        return None
+    scores = score_places(doc, placed, triggers, title_sents)
+    totals: dict[object, float] = {}
+    first: dict[object, PlacedToponym] = {}
+    for i, p in enumerate(placed):
+        if sents is not None and p.sent not in sents:
+            continue
+        k = _key(p.location)
+        totals[k] = max(totals.get(k, float("-inf")), scores[i]) + (0.3 if k in totals else 0.0)
+        first.setdefault(k, p)
+    if not totals:
+        return None
+    best = max(totals, key=totals.get)
+    loc = first[best].location
+    return _prefer_specific(loc, [first[k].location for k in totals if totals[k] >= totals[best] - 1.5])
+
+
+def _prefer_specific(loc: Location, close: list[Location]) -> Location:
+    """A country/state beaten narrowly by nothing: prefer a close-scoring place inside it."""
+    if loc.precision == "city":
+        return loc
+    for other in close:
+        if other.precision == "city" and other.country_code == loc.country_code and (
+            loc.precision == "country" or other.admin1 == loc.admin1
+        ):
+            return other
+    if loc.precision == "country":
+        for other in close:
+            if other.precision == "admin1" and other.country_code == loc.country_code:
+                return other
+    return loc
+
+
+def contains(outer: Location, inner: Location) -> bool:
+    """``outer`` is the same place as, or an administrative parent of, ``inner``."""
+    if _key(outer) == _key(inner):
+        return True
+    if outer.country_code != inner.country_code:
+        return False
+    if outer.precision == "country":
+        return True
+    return outer.precision == "admin1" and inner.precision == "city" and outer.admin1 == inner.admin1
+
+
+def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
+    """Set ``toponyms``, ``locations`` (all places) and ``location`` (the event location)."""
+    if not doc.english or doc.doc is None:
+        return doc
+    parser = _geoparser()
+    if parser is None:
+        doc.notes.append("pipeline.geo unavailable: no locations")
+        return doc
+    doc.toponyms = parser.parse(doc.doc.text, doc.doc)
+    doc.locations = parser.locations(doc.toponyms)
+    placed = place_toponyms(doc.doc, doc.toponyms)
+    event_loc = choose_location(doc.doc, placed, doc.triggers, doc.title_sents)
+    if event_loc is not None:
+        for loc in doc.locations:
+            if _key(loc) == _key(event_loc):
+                loc.is_event_location = True
+                event_loc = loc
+        doc.location = event_loc if event_loc.is_event_location else event_loc.model_copy(update={"is_event_location": True})
+    return doc
+
+
+def _geoparser():  # noqa: ANN202
+    try:
+        from pipeline.geo import get_geoparser
+    except ImportError:
+        return None
+    return get_geoparser()

@@ -1,0 +1,80 @@
+"""Language detection and text cleaning steps."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from pipeline.enrich.base import EnrichDoc
+
+# ISO 639-1 codes of the languages we tell apart (restricting lingua keeps it fast and accurate).
+LANGUAGES = ("en", "es", "fr", "pt", "de", "it", "ar", "ru", "uk", "tr", "zh")
+_LANG_SAMPLE_CHARS = 1_000
+_MIN_CONFIDENT_CHARS = 20
+
+_TAG_RE = re.compile(r"<[^>]{0,2000}>")
+_SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_WS_RE = re.compile(r"[ \t\u00a0\u200b]+")
+_NL_RE = re.compile(r"\n\s*\n+")
+_BOILERPLATE_RE = re.compile(
+    r"^\s*(advertisement|read more\b.*|related:.*|subscribe\b.*|sign up\b.*|follow us\b.*|"
+    r"share this\b.*|click here\b.*|continue reading\b.*|(photo|image|video)( credit)?:.*|"
+    r"copyright\b.*|©.*|all rights reserved.*)\s*$",
+    re.I | re.M,
+)
+
+
+@lru_cache(maxsize=1)
+def _detector():  # noqa: ANN202 - lingua.LanguageDetector
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, code.upper()) for code in LANGUAGES]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def detect_language(text: str, hint: str | None = None) -> str | None:
+    """ISO 639-1 code of ``text``; falls back to ``hint`` for very short or undecidable text."""
+    sample = text[:_LANG_SAMPLE_CHARS]
+    if len(sample.strip()) < _MIN_CONFIDENT_CHARS:
+        return (hint or "").lower()[:2] or None
+    lang = _detector().detect_language_of(sample)
+    if lang is None:
+        return (hint or "").lower()[:2] or None
+    return lang.iso_code_639_1.name.lower()
+
+
+def clean_text(text: str) -> str:
+    """Strip HTML, entities, boilerplate lines and extra whitespace; keep paragraph breaks."""
+    if "<" in text:
+        text = _SCRIPT_RE.sub(" ", text)
+        text = re.sub(r"(?i)<\s*(br|/p|/div|/li|/h\d)\s*/?>", "\n\n", text)
+        text = _TAG_RE.sub(" ", text)
+    text = html.unescape(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BOILERPLATE_RE.sub("", text)
+    text = _WS_RE.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _NL_RE.sub("\n\n", text)
+    return text.strip()
+
+
+def language_step(doc: EnrichDoc) -> EnrichDoc:
+    """Detect the article language on title + body; non-English articles skip English-only steps."""
+    raw = doc.raw
+    doc.language = detect_language(f"{raw.title}\n{clean_text(raw.body[:3 * _LANG_SAMPLE_CHARS])}", raw.language)
+    doc.english = doc.language in (None, "en")
+    if not doc.english:
+        doc.notes.append(f"language {doc.language}: English-only steps skipped")
+    return doc
+
+
+def clean_text_step(doc: EnrichDoc) -> EnrichDoc:
+    """Build the analysed text: the cleaned title as its own paragraph, then the cleaned body."""
+    title = clean_text(doc.raw.title)
+    body = clean_text(doc.raw.body)
+    if title and title[-1] not in ".!?:;\"'”’":
+        title += "."
+    doc.text = f"{title}\n\n{body}" if title and body else (title or body)
+    doc.title_chars = len(title)
+    return doc

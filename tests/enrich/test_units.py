@@ -1,0 +1,93 @@
+"""Unit tests of pure helpers: numbers, dates, text cleaning, step declarations, eval matching."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from pipeline.enrich import STEPS, Enricher
+from pipeline.enrich.base import Step, check_steps
+from pipeline.enrich.dates import find_dates, resolve, _PATTERNS
+from pipeline.enrich.numbers import word_value
+from pipeline.enrich.text import clean_text, detect_language
+from pipeline.evaluation.devset import haversine_km, names_match
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("32", 32), ("1,200", 1200), ("two", 2), ("twenty-two", 22), ("a dozen", 12), ("two dozen", 24),
+     ("one hundred", 100), ("three hundred and five", 305), ("banana", None)],
+)
+def test_word_value(text: str, value: int | None) -> None:
+    assert word_value(text) == value
+
+
+def _resolve(kind: str, text: str, pub: date | None):  # noqa: ANN202
+    pattern = dict(_PATTERNS)[kind]
+    return resolve(kind, pattern.search(text), pub)
+
+
+def test_weekday_resolves_to_most_recent_day() -> None:
+    tuesday = date(2026, 3, 24)
+    assert _resolve("weekday", "on Sunday", tuesday) == (date(2026, 3, 22), "day")
+    assert _resolve("weekday", "on Tuesday", tuesday) == (date(2026, 3, 24), "day")
+    assert _resolve("weekday", "last Tuesday", tuesday) == (date(2026, 3, 17), "day")
+
+
+def test_relative_and_absolute_dates() -> None:
+    pub = date(2026, 1, 5)
+    assert _resolve("yesterday", "yesterday", pub) == (date(2026, 1, 4), "day")
+    assert _resolve("lastweek", "last week", pub) == (date(2025, 12, 29), "week")
+    assert _resolve("lastmonth", "last month", pub) == (date(2025, 12, 1), "month")
+    # a month-day later than publication belongs to the previous year
+    assert _resolve("mdy", "December 30", pub) == (date(2025, 12, 30), "day")
+    assert _resolve("dmy", "23 March 2024", pub) == (date(2024, 3, 23), "day")
+
+
+def test_dates_without_publication_time() -> None:
+    assert _resolve("weekday", "on Sunday", None) is None
+    assert _resolve("mdy", "March 23, 2025", None) == (date(2025, 3, 23), "day")
+    mentions = find_dates("It happened on Sunday. The report of May 2, 2024 said so.", [0, 23], None)
+    assert [(m.date, m.sent) for m in mentions] == [("2024-05-02", 1)]
+
+
+def test_said_on_weekday_is_not_preferred_over_event_day() -> None:
+    pub = date(2026, 1, 20)
+    mentions = find_dates("Clashes over the weekend killed 12, officials said on Tuesday.", [0], pub)
+    assert mentions[0].date == "2026-01-17"
+
+
+def test_clean_text_strips_html_and_boilerplate() -> None:
+    text = clean_text("<p>Gunmen attacked a bus.</p><script>x()</script><p>Advertisement</p><p>Two died &amp; more.</p>")
+    assert "<" not in text and "Advertisement" not in text and "x()" not in text
+    assert "Gunmen attacked a bus." in text and "Two died & more." in text
+
+
+def test_language_detection() -> None:
+    assert detect_language("Hombres armados atacaron a la policía en el centro de la ciudad el domingo.") == "es"
+    assert detect_language("Des hommes armés ont attaqué un poste de police dimanche soir dans la ville.") == "fr"
+    assert detect_language("Gunmen attacked a police post in the city centre on Sunday evening.") == "en"
+    assert detect_language("ok", hint="de") == "de"
+
+
+def test_steps_are_named_declared_and_ordered() -> None:
+    names = [s.name for s in STEPS]
+    assert names == ["language", "clean_text", "nlp", "classify_event", "geoparse", "actors", "numbers",
+                     "event_date", "events", "finalize"]
+    check_steps(STEPS)
+    with pytest.raises(ValueError, match="requires"):
+        check_steps([Step("a", lambda d: d, requires=("doc",))])
+    with pytest.raises(ValueError, match="duplicate"):
+        Enricher([Step("a", lambda d: d), Step("a", lambda d: d)])
+
+
+def test_eval_name_matching_and_distance() -> None:
+    assert names_match("Islamic State West Africa Province", "Islamic State West Africa Province (ISWAP)")
+    assert names_match("ISWAP", "Islamic State West Africa Province (ISWAP)")
+    assert names_match("Military", "US military")
+    assert names_match("Unidentified gunmen", "Unidentified gunman")
+    assert not names_match("Police", "Military")
+    assert re.match(r"^\d+$", str(round(haversine_km(29.19, -108.14, 36.96, -120.06))))
+    assert 1300 < haversine_km(29.19, -108.14, 36.96, -120.06) < 1500

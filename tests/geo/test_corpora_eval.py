@@ -1,0 +1,29 @@
+"""The corpus evaluation runs end to end on a few LGL articles (skipped when the corpora are absent)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipeline.evaluation.corpora import corpus_path, evaluate, haversine_km, main
+
+
+def test_haversine_known_distance() -> None:
+    assert haversine_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(111.2, abs=0.2)
+    assert haversine_km(10.0, 20.0, 10.0, 20.0) == 0.0
+
+
+@pytest.mark.skipif(not corpus_path("lgl").is_file(), reason="LGL corpus not found under settings.benchmarks_dir")
+def test_evaluate_on_five_lgl_articles(capsys: pytest.CaptureFixture[str]) -> None:
+    result = evaluate("lgl", limit=5)
+    assert result["articles"] == 5
+    assert result["gold_toponyms"] > 0
+    assert 0 <= result["found"] <= result["gold_toponyms"]
+    for key in ("recall", "precision", "acc_161km", "exact_id"):
+        assert 0.0 <= result[key] <= 1.0
+        assert not math.isnan(result[key])
+    assert result["mean_error_km"] >= 0.0
+    assert result["recall"] > 0.3
+    assert main(["--corpus", "lgl", "--limit", "2", "--json"]) == 0
+    assert '"corpus": "lgl"' in capsys.readouterr().out

@@ -1,0 +1,146 @@
+"""Geoparser: toponym finding and context-based disambiguation on short sentences written for these tests."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipeline.geo import Geoparser, Toponym, get_geoparser
+from pipeline.geo.gazetteer import normalize
+from pipeline.schemas import Location
+
+
+@pytest.fixture(scope="module")
+def gp() -> Geoparser:
+    return get_geoparser()
+
+
+def _resolved(gp: Geoparser, text: str) -> dict[str, Location]:
+    return {t.text: t.location for t in gp.parse(text) if t.location is not None}
+
+
+def test_get_geoparser_is_a_singleton(gp: Geoparser) -> None:
+    assert get_geoparser() is gp
+
+
+def test_normalize_folds_accents_case_dots_and_saint() -> None:
+    assert normalize("Ciudad Juárez") == "ciudad juarez"
+    assert normalize("St. Louis") == normalize("Saint Louis")
+    assert normalize("U.S.") == "us"
+
+
+def test_madera_in_a_chihuahua_story(gp: Geoparser) -> None:
+    locs = _resolved(gp, "Gunmen killed four men in Madera, a town in the mountains of Chihuahua state, on Sunday.")
+    assert locs["Madera"].country_code == "MX"
+    assert locs["Madera"].admin1 == "Chihuahua"
+    assert locs["Madera"].precision == "city"
+    assert locs["Chihuahua"].precision == "admin1"
+
+
+def test_madera_in_a_california_story(gp: Geoparser) -> None:
+    locs = _resolved(gp, "A grass fire near Madera forced evacuations, fire officials in Fresno, California said.")
+    assert locs["Madera"].country_code == "US"
+    assert locs["Madera"].admin1 == "California"
+
+
+def test_madera_with_a_state_qualifier(gp: Geoparser) -> None:
+    locs = _resolved(gp, "The sheriff said the truck was found in Madera, Calif., late on Friday.")
+    assert locs["Madera"].admin1 == "California"
+
+
+def test_tripoli_libya_vs_lebanon(gp: Geoparser) -> None:
+    lebanon = _resolved(gp, "Clashes broke out in Tripoli overnight and the army sent troops north from Beirut.")
+    libya = _resolved(gp, "Militias shelled the airport in Tripoli while rival forces held Benghazi and Misrata.")
+    assert lebanon["Tripoli"].country_code == "LB"
+    assert libya["Tripoli"].country_code == "LY"
+
+
+def test_georgia_country_vs_us_state(gp: Geoparser) -> None:
+    country = _resolved(gp, "Thousands rallied in Georgia against the new law, filling the streets of Tbilisi.")
+    state = _resolved(gp, "Deputies in Georgia arrested two suspects after a shooting in Atlanta.")
+    assert country["Georgia"].country_code == "GE"
+    assert country["Georgia"].precision == "country"
+    assert state["Georgia"].country_code == "US"
+    assert state["Georgia"].precision == "admin1"
+
+
+def test_santiago_is_chile_by_default_and_with_context(gp: Geoparser) -> None:
+    locs = _resolved(gp, "Students marched through Santiago to demand cheaper transport, the Chilean police said.")
+    assert locs["Santiago"].country_code == "CL"
+    assert locs["Chilean"].country_code == "CL"
+
+
+def test_juarez_short_and_long_forms(gp: Geoparser) -> None:
+    text = "Soldiers patrolled Juárez after a week of killings. In Ciudad Juárez, police found three bodies."
+    locs = _resolved(gp, text)
+    assert locs["Ciudad Juárez"].name == "Ciudad Juárez"
+    assert locs["Juárez"].geonameid == locs["Ciudad Juárez"].geonameid
+    assert locs["Juárez"].admin1 == "Chihuahua"
+
+
+def test_common_words_are_not_toponyms(gp: Geoparser) -> None:
+    found = {t.text for t in gp.parse("Police said in March that the Mobile app helped them. Reading it takes time.")}
+    assert not found & {"Police", "March", "Reading"}
+
+
+def test_person_names_are_not_toponyms(gp: Geoparser) -> None:
+    found = {t.text for t in gp.parse("George Washington and Jackson Browne met Paris Hilton in a studio.")}
+    assert "Paris" not in found
+    assert "Washington" not in found
+
+
+def test_offsets_point_at_the_surface(gp: Geoparser) -> None:
+    text = "Floods hit Dhaka and parts of northern Bangladesh."
+    tops = gp.parse(text)
+    assert tops
+    for t in tops:
+        assert isinstance(t, Toponym)
+        assert text[t.start : t.end] == t.text
+        assert 0.0 <= t.score <= 1.0
+
+
+def test_country_location_fields(gp: Geoparser) -> None:
+    loc = _resolved(gp, "The ministry in Mali confirmed the attack.")["Mali"]
+    assert loc.country_code == "ML"
+    assert loc.precision == "country"
+    assert loc.feature_class == "A"
+    assert loc.geonameid is not None and loc.lat is not None and loc.lon is not None
+    assert loc.is_event_location is False
+
+
+def test_parse_reuses_a_given_doc(gp: Geoparser) -> None:
+    from pipeline.nlp import get_nlp
+
+    text = "Shelling was reported near Aleppo in northern Syria."
+    doc = get_nlp()(text)
+    assert [t.text for t in gp.parse(text, doc=doc)] == [t.text for t in gp.parse(text)]
+    with pytest.raises(ValueError):
+        gp.parse("some other text", doc=doc)
+
+
+def test_locations_merge_mentions_in_order(gp: Geoparser) -> None:
+    text = "Gunmen attacked a bar in Ciudad Juárez. Later, police in Juárez arrested a suspect from Chihuahua state."
+    locs = gp.locations(gp.parse(text))
+    names = [loc.name for loc in locs]
+    assert names[0] == "Ciudad Juárez"
+    assert locs[0].mentions == ["Ciudad Juárez", "Juárez"]
+    assert len(names) == len(set(names))
+
+
+def test_demonyms_resolve_but_are_left_out_of_locations_by_default(gp: Geoparser) -> None:
+    tops = gp.parse("Malian soldiers were deployed along the border.")
+    demonyms = [t for t in tops if t.demonym]
+    assert demonyms and demonyms[0].location.country_code == "ML"
+    assert all(loc.mentions != ["Malian"] for loc in gp.locations(tops))
+    assert any(loc.country_code == "ML" for loc in gp.locations(tops, include_demonyms=True))
+
+
+def test_empty_text(gp: Geoparser) -> None:
+    assert gp.parse("") == []
+    assert gp.locations([]) == []
+
+
+def test_coordinates_are_plausible(gp: Geoparser) -> None:
+    loc = _resolved(gp, "Rescue teams reached Kathmandu on Monday.")["Kathmandu"]
+    assert math.isclose(loc.lat, 27.7, abs_tol=0.5) and math.isclose(loc.lon, 85.3, abs_tol=0.5)
