@@ -43,6 +43,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     RADAR_EMBEDDED=false \
     RADAR_DATA_DIR=/data \
+    RADAR_CACHE_DIR=/app/cache \
     RADAR_CONFIGS_DIR=/app/configs \
     RADAR_FEEDS_FILE=/app/configs/feeds.yaml \
     AIRFLOW_HOME=/opt/airflow \
@@ -55,13 +56,14 @@ COPY --chown=radar:radar dags ./dags
 COPY --chown=radar:radar deploy ./deploy
 
 # Directories that compose mounts named volumes on: a fresh volume copies this ownership.
-RUN mkdir -p /data /opt/airflow/logs /opt/airflow/auth \
-    && chown -R radar:radar /data /opt/airflow
+RUN mkdir -p /data /app/cache /opt/airflow/logs /opt/airflow/auth \
+    && chown -R radar:radar /data /app/cache /opt/airflow
 
 USER radar
 
-# Verify at build time that the baked model loads offline (fails the build otherwise).
-RUN python -c "from pipeline.nlp import get_nlp; get_nlp()" \
+# Verify at build time that the baked model loads offline (fails the build otherwise) and build the
+# gazetteer index into the image's cache dir, so workers start in seconds.
+RUN python -c "from pipeline.nlp import get_nlp; get_nlp(); from pipeline.geo import get_geoparser; get_geoparser()" \
     && radar --help > /dev/null
 
 VOLUME ["/data"]

@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     w = sub.add_parser("worker", help="run a pipeline worker")
-    w.add_argument("name", choices=["enrich", "index"])
+    w.add_argument("name", choices=["enrich", "index", "alert"])
     w.add_argument("--max-records", type=int, default=None)
     w.add_argument("--idle-exit", type=float, default=None, help="exit after this many idle seconds")
     w.set_defaults(func=cmd_worker)
@@ -179,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("what", choices=["dev", "corpora", "all"], nargs="?", default="all")
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the evaluation")
     ev.set_defaults(func=cmd_eval)
+
+    from pipeline.alert.cli import add_commands
+
+    add_commands(sub)
     return p
 
 

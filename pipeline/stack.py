@@ -285,7 +285,7 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         start_servers(stack)
-        start_workers(stack, {"enrich": enrich_workers or s.enrich_workers, "index": 1})
+        start_workers(stack, {"enrich": enrich_workers or s.enrich_workers, "index": 1, "alert": 1})
         if airflow:
             start_airflow(stack)
             for cmd in (("dags", "reserialize"), ("dags", "unpause", "ingest_feeds"), ("dags", "trigger", "ingest_feeds")):

@@ -61,4 +61,11 @@ def index_worker(s: Settings | None = None) -> StreamWorker:
                         make_index_handler(es, s.articles_alias, archive), s)
 
 
-WORKERS = {"enrich": enrich_worker, "index": index_worker}
+def alert_worker(s: Settings | None = None) -> StreamWorker:
+    """The incident tracker and alerter (consumer group ``alert``)."""
+    from pipeline.alert.worker import alert_worker as build
+
+    return build(s or get_settings())
+
+
+WORKERS = {"enrich": enrich_worker, "index": index_worker, "alert": alert_worker}

@@ -87,7 +87,7 @@ def _check_item(item: dict, min_words: int) -> None:
     assert published.tzinfo is not None, f"{iid}: published must carry a timezone"
     assert lab["language"] in LANGUAGES
     assert ("non-english" in item["tags"]) == (lab["language"] != "en"), iid
-    assert isinstance(lab["events"], int) and lab["events"] >= (1 if lab["event_type"] else 0)
+    assert isinstance(lab["events"], int) and (lab["events"] >= 1) == (lab["event_type"] is not None), iid
     assert ("multi-event" in item["tags"]) == (lab["events"] > 1), iid
     assert isinstance(lab["other_locations"], list) and isinstance(lab["notes"], str) and lab["notes"]
 

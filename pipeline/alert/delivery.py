@@ -94,14 +94,14 @@ class Ledger:
         self._known.update(d["id"] for d in docs)
 
     def mark(self, doc: dict[str, Any], sink: str, status: str, error: str | None = None,
-             not_before: datetime | None = None) -> None:
+             next_attempt: datetime | None = None) -> None:
         """Record the outcome of one delivery attempt of ``doc`` to ``sink`` (best effort, logged)."""
         with self._lock:
             d = doc["deliveries"].setdefault(sink, {"status": "pending", "attempts": 0})
             d["attempts"] = d.get("attempts", 0) + (0 if status == "pending" else 1)
             d["status"] = status
             d["last_error"] = error
-            d["not_before"] = not_before.isoformat() if not_before else None
+            d["next_attempt"] = next_attempt.isoformat() if next_attempt else None
             if status == "delivered":
                 d["delivered_at"] = utcnow().isoformat()
                 doc["sent_at"] = doc.get("sent_at") or d["delivered_at"]
@@ -149,9 +149,10 @@ class _SinkThread:
             heapq.heappush(self.heap, (due, next(self.seq), doc))
             self.cv.notify()
 
-    def due_work(self, now: float) -> bool:
+    def due_work(self, horizon: float) -> bool:
+        """True while a delivery is in flight or one is due before ``horizon`` (epoch seconds)."""
         with self.cv:
-            return self.busy or any(due <= now for due, _, _ in self.heap)
+            return self.busy or any(due <= horizon for due, _, _ in self.heap)
 
     def _loop(self) -> None:
         attempts: dict[str, int] = {}
@@ -240,10 +241,12 @@ class Dispatcher:
         return len(docs)
 
     def wait_idle(self, timeout_s: float) -> bool:
-        """Wait until no delivery is due or in flight; True when idle within ``timeout_s``."""
+        """Wait until no delivery is in flight or due within ``timeout_s`` (short retries included);
+        True when that happened in time."""
         deadline = time.monotonic() + timeout_s
+        horizon = time.time() + timeout_s
         while time.monotonic() < deadline:
-            if not any(t.due_work(time.time()) for t in self.threads.values()):
+            if not any(t.due_work(horizon) for t in self.threads.values()):
                 return True
             time.sleep(0.05)
         return False

@@ -230,13 +230,17 @@ def _gates(a: ArticleView, inc: Incident, cfg: ClusterConfig) -> bool:
     inc_day = _parse_day(inc.event_date)
     if a.day and inc_day and abs((a.day - inc_day).days) > cfg.date_window_days:
         return False
-    dist = _distance(art.location, inc.location)
-    if dist is not None and dist > cfg.max_distance_km:
+    loc, inc_loc = art.location, inc.location
+    if loc is None or inc_loc is None:
+        return True
+    if loc.country_code and inc_loc.country_code and loc.country_code != inc_loc.country_code:
         return False
-    if art.location and inc.location and art.location.country_code and inc.location.country_code \
-            and art.location.country_code != inc.location.country_code:
-        return False
-    return True
+    if loc.precision == "city" and inc_loc.precision == "city":
+        dist = _distance(loc, inc_loc)
+        return dist is None or dist <= cfg.max_distance_km
+    if loc.precision == "country" or inc_loc.precision == "country":
+        return True
+    return not (loc.admin1 and inc_loc.admin1 and fold(loc.admin1) != fold(inc_loc.admin1))
 
 
 def _place_score(loc: Location | None, inc_loc: Location | None, cfg: ClusterConfig) -> float:
@@ -269,6 +273,9 @@ def evidence(a: ArticleView, inc: Incident, cfg: ClusterConfig) -> float:
         score += 0.5
     if art.fatalities is not None and inc.fatalities is not None:
         score += 0.5 if art.fatalities in inc.fatality_reports.values() else 0.0
+    inc_day = _parse_day(inc.event_date)
+    if a.day and inc_day and art.event_date_precision == "day":
+        score += 0.5 if a.day == inc_day else -1.0
     return score
 
 

@@ -276,7 +276,7 @@ class SinkConfig(_Strict):
 class Defaults(_Strict):
     """Values rules inherit."""
 
-    sinks: list[str] = Field(default_factory=lambda: ["log"])
+    sinks: list[str] | None = None
     cooldown: str | None = None
 
 
@@ -296,7 +296,8 @@ class AlertsConfig(_Strict):
 
     def sinks_of(self, rule: Rule) -> list[str]:
         """Names of the enabled sinks ``rule`` delivers to."""
-        return [n for n in (rule.sinks if rule.sinks is not None else self.defaults.sinks) if self.sinks[n].enabled]
+        names = rule.sinks if rule.sinks is not None else self.defaults.sinks
+        return [n for n in (names if names is not None else list(self.sinks)) if self.sinks[n].enabled]
 
     @property
     def active_rules(self) -> list[Rule]:
@@ -339,10 +340,10 @@ def _where(root: yaml.Node | None, data: Any, loc: tuple[Any, ...]) -> str:
     return f"{line}: {''.join(parts) or '<root>'}"
 
 
-def _cross_checks(cfg: AlertsConfig) -> list[tuple[tuple[Any, ...], str]]:
+def _cross_checks(cfg: AlertsConfig, env: dict[str, str]) -> list[tuple[tuple[Any, ...], str]]:
     problems: list[tuple[tuple[Any, ...], str]] = []
     names: set[str] = set()
-    for name in cfg.defaults.sinks:
+    for name in cfg.defaults.sinks or []:
         if name not in cfg.sinks:
             problems.append((("defaults", "sinks"), f"unknown sink {name!r}; sinks: {', '.join(cfg.sinks)}"))
     for i, rule in enumerate(cfg.rules):
@@ -353,7 +354,7 @@ def _cross_checks(cfg: AlertsConfig) -> list[tuple[tuple[Any, ...], str]]:
             if name not in cfg.sinks:
                 problems.append((("rules", i, "sinks"), f"unknown sink {name!r}; sinks: {', '.join(cfg.sinks)}"))
     for name, sink in cfg.sinks.items():
-        if sink.type == "webhook" and sink.enabled and sink.secret_env and not os.environ.get(sink.secret_env):
+        if sink.type == "webhook" and sink.enabled and sink.secret_env and not env.get(sink.secret_env):
             problems.append((("sinks", name, "secret_env"), f"environment variable {sink.secret_env} (HMAC secret) is not set"))
     return problems
 
@@ -385,7 +386,7 @@ def parse_config(text: str, source: str = "alerts.yaml", env: dict[str, str] | N
     except ValidationError as exc:
         lines = [f"{source}: {_where(root, data, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
         raise RuleConfigError("invalid alert rules:\n  " + "\n  ".join(lines)) from None
-    problems = _cross_checks(cfg)
+    problems = _cross_checks(cfg, os.environ if env is None else env)
     if problems:
         lines = [f"{source}: {_where(root, data, loc)}: {msg}" for loc, msg in problems]
         raise RuleConfigError("invalid alert rules:\n  " + "\n  ".join(lines))

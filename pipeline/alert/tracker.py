@@ -61,10 +61,14 @@ def candidate_query(a: ArticleView, cfg: ClusterConfig, s: Settings, now: dateti
         lo, hi = a.day - timedelta(days=cfg.date_window_days), a.day + timedelta(days=cfg.date_window_days)
         filters.append({"range": {"event_date": {"gte": lo.isoformat(), "lte": hi.isoformat()}}})
     loc = art.location
-    if loc and loc.lat is not None and loc.lon is not None:
-        filters.append({"geo_distance": {"distance": f"{cfg.max_distance_km}km", "geo": {"lat": loc.lat, "lon": loc.lon}}})
-    elif loc and loc.country_code:
+    if loc and loc.country_code:
         filters.append({"term": {"countries": loc.country_code}})
+    if loc and loc.precision == "city" and loc.lat is not None and loc.lon is not None:
+        near = [{"geo_distance": {"distance": f"{cfg.max_distance_km}km", "geo": {"lat": loc.lat, "lon": loc.lon}}},
+                {"terms": {"location.precision": ["admin1", "country"]}}]
+        filters.append({"bool": {"should": near, "minimum_should_match": 1}})
+    elif loc and loc.precision == "admin1" and loc.admin1:
+        filters.append({"term": {"location.admin1": loc.admin1}})
     return {"bool": {"filter": filters}}
 
 
@@ -258,7 +262,8 @@ class IncidentTracker:
                 articles.append(load(EnrichedArticle, record.value))
             except SchemaError as exc:
                 result.failures.append((record, str(exc)))
-        articles = [a for a in {a.id: a for a in articles}.values() if a.event_type]
+        articles = sorted((a for a in {a.id: a for a in articles}.values() if a.event_type),
+                          key=lambda a: (a.published_at or a.fetched_at, a.id))
         holding = self._holding([a.id for a in articles])
         changed: dict[str, Incident] = {}
         links: dict[str, str] = {}

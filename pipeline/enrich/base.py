@@ -53,6 +53,7 @@ class NumberMention:
     start: int
     sent: int
     text: str
+    toll: bool = False  # stated as a death toll ("the toll rose to 12")
 
 
 @dataclass

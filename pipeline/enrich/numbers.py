@@ -158,6 +158,26 @@ def _kind_for(noun) -> str | None:  # noqa: ANN001
     return None
 
 
+_TALLY_RE = re.compile(
+    r"\b(since (19|20)\d\d|since (the start|january|the beginning)|this year|so far|in total|last year|"
+    r"(19|20)\d\d\b.*\b(killed|died|dead)|cumulative|annual|a year|per year|tens of thousands|hundreds of thousands)",
+    re.I,
+)
+
+
+def _adjacent_kind(noun) -> str | None:  # noqa: ANN001
+    """'at least twenty injured', 'five dead': the word right after the count."""
+    doc = noun.doc
+    nxt = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
+    if nxt is None:
+        return None
+    if nxt.lower_ in ("dead", "killed"):
+        return "fatalities"
+    if nxt.lower_ in ("injured", "wounded", "hurt"):
+        return "injured"
+    return None
+
+
 def _toll_context(tok) -> bool:  # noqa: ANN001
     sent = tok.sent
     return any(t.lemma_.lower() == "toll" for t in sent) and any(t.lemma_.lower() in ("death", "dead") for t in sent)
@@ -194,13 +214,14 @@ def find_numbers(doc) -> list[NumberMention]:  # noqa: ANN001
             continue
         if _is_age_or_money(tok, noun if noun is not tok else None) or _subset(noun):
             continue
-        kind = "fatalities" if _toll_number(tok) else _kind_for(noun)
-        if kind is None:
+        toll = _toll_number(tok)
+        kind = "fatalities" if toll else (_adjacent_kind(noun) or _kind_for(noun))
+        if kind is None or _TALLY_RE.search(tok.sent.text):
             continue
         if value > 100_000:
             continue
         sent = sent_index[tok.sent.start]
-        out.append(NumberMention(kind, value, tok.i, sent, doc[min(tok.i, noun.i): max(tok.i, noun.i) + 1].text))
+        out.append(NumberMention(kind, value, tok.i, sent, doc[min(tok.i, noun.i): max(tok.i, noun.i) + 1].text, toll))
     out.extend(_singular_victims(doc, sent_index, {m.start for m in out}))
     out.extend(_explicit_zero(doc, sent_index))
     return out
@@ -256,17 +277,21 @@ def _explicit_zero(doc, sent_index) -> list[NumberMention]:  # noqa: ANN001
 
 
 def aggregate(mentions: list[NumberMention], kind: str) -> int | None:
-    """One count per kind: sums counts joined in one sentence clause, max over sentences."""
+    """One count per kind: the first sentence that states one (counts in it are summed, a repeated
+    value counted once), raised by a later, larger death-toll update ("the toll rose to 12")."""
     per_sent: dict[int, list[NumberMention]] = {}
     for m in mentions:
         if m.kind == kind:
             per_sent.setdefault(m.sent, []).append(m)
     if not per_sent:
         return None
-    best = 0
-    for items in per_sent.values():
-        positives = [m.value for m in items if m.value > 0]
-        best = max(best, sum(positives))
+    best: int | None = None
+    for sent in sorted(per_sent):
+        positives = list(dict.fromkeys(m.value for m in per_sent[sent] if m.value > 0))
+        if best is None or best == 0:
+            best = sum(positives) if positives else (best or 0)
+        elif any(m.toll for m in per_sent[sent]):
+            best = max(best, max(positives, default=0))
     return best
 
 

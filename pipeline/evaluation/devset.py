@@ -130,6 +130,10 @@ def score(rows: list[dict[str, Any]], preds: list[EnrichedArticle]) -> tuple[dic
     fp = sum((not g) and p for g, p in zip(gv, pv))
     fn = sum(g and (not p) for g, p in zip(gv, pv))
     violent = {"accuracy": round(sum(g == p for g, p in zip(gv, pv)) / n, 4), **_prf(tp, fp, fn)}
+    english = [i for i, lab in enumerate(labels) if (lab.get("language") or "en") == "en"]
+    if english:
+        violent["accuracy_english"] = round(sum(gv[i] == pv[i] for i in english) / len(english), 4)
+        violent["n_english"] = len(english)
     # types
     gt = [lab.get("event_type") for lab in labels]
     pt = [p.event_type for p in preds]
@@ -249,7 +253,8 @@ def format_report(m: dict[str, Any]) -> str:
     """Human-readable table of the metrics."""
     lines = [f"dev set: {m['n']} articles"]
     v = m["violent"]
-    lines.append(f"violent       acc {v['accuracy']:.3f}  P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}")
+    lines.append(f"violent       acc {v['accuracy']:.3f}  P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}"
+                 + (f"  (English only: acc {v['accuracy_english']:.3f}, n={v['n_english']})" if "n_english" in v else ""))
     lines.append(f"event_type    acc {m['event_type']['accuracy']:.3f}  macro-F1 {m['event_type']['macro_f1']:.3f}")
     for c, s in m["event_type"]["per_class"].items():
         lines.append(f"  {c:<28} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  n={s['support']}")

@@ -29,9 +29,11 @@ class Received:
 
 @dataclass
 class HttpReceiver:
-    """POST /ok* → 200, /fail* → 500, /slow* → sleeps ``slow_s`` then 200. Every request is recorded."""
+    """POST /ok* → 200 (503 while ``down``), /fail* → 500, /slow* → sleeps ``slow_s`` first. Every request
+    is recorded."""
 
     slow_s: float = 3.0
+    down: bool = False
     requests: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -45,7 +47,7 @@ class HttpReceiver:
                                                time.time()))
                 if self.path.startswith("/slow"):
                     time.sleep(outer.slow_s)
-                status = 500 if self.path.startswith("/fail") else 200
+                status = 500 if self.path.startswith("/fail") else 503 if outer.down else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
