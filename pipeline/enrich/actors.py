@@ -59,6 +59,14 @@ def _fold_with_map(text: str) -> str:
     return "".join(out)
 
 
+def known_group_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of known armed-group names in ``text`` ("Juárez Cartel", "La Línea", "ELN")."""
+    long_names, acronyms, _ = _group_patterns()
+    spans = [m.span() for m in long_names.finditer(_fold_with_map(text))]
+    spans += [m.span() for m in acronyms.finditer(text)]
+    return spans
+
+
 def _role(tok) -> str:  # noqa: ANN001
     """Role of the actor whose head token is ``tok`` in its clause."""
     dep, head = tok.dep_, tok.head

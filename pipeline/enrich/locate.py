@@ -10,7 +10,9 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from pipeline.enrich.actors import known_group_spans
 from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.geo import get_geoparser
 from pipeline.schemas import Location
 
 _EVENT_PREPS = frozenset("in near outside at on across inside around into from within along between".split())
@@ -182,11 +184,10 @@ def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
     """Set ``toponyms``, ``locations`` (all places) and ``location`` (the event location)."""
     if not doc.english or doc.doc is None:
         return doc
-    parser = _geoparser()
-    if parser is None:
-        doc.notes.append("pipeline.geo unavailable: no locations")
-        return doc
-    doc.toponyms = parser.parse(doc.doc.text, doc.doc)
+    parser = get_geoparser()
+    groups = known_group_spans(doc.doc.text)
+    doc.toponyms = [t for t in parser.parse(doc.doc.text, doc.doc)
+                    if not any(start < t.end and t.start < end for start, end in groups)]
     doc.locations = parser.locations(doc.toponyms)
     placed = place_toponyms(doc.doc, doc.toponyms)
     event_loc = choose_location(doc.doc, placed, doc.triggers, doc.title_sents)
@@ -197,11 +198,3 @@ def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
                 event_loc = loc
         doc.location = event_loc if event_loc.is_event_location else event_loc.model_copy(update={"is_event_location": True})
     return doc
-
-
-def _geoparser():  # noqa: ANN202
-    try:
-        from pipeline.geo import get_geoparser
-    except ImportError:
-        return None
-    return get_geoparser()
