@@ -119,6 +119,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from pipeline.evaluation import devset
 
         devset.main(rest if args.what == "dev" else [])
+    if args.what in ("clustering", "all"):
+        from pipeline.evaluation import clustering
+
+        clustering.main(rest if args.what == "clustering" else [])
     if args.what in ("corpora", "all"):
         from pipeline.evaluation import corpora
 
@@ -175,8 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--feeds", help="feeds file (default: settings feeds_file)")
     i.set_defaults(func=cmd_ingest)
 
-    ev = sub.add_parser("eval", help="enrichment quality: dev set and public geoparsing corpora")
-    ev.add_argument("what", choices=["dev", "corpora", "all"], nargs="?", default="all")
+    ev = sub.add_parser("eval", help="quality: dev set, incident clustering, public geoparsing corpora")
+    ev.add_argument("what", choices=["dev", "clustering", "corpora", "all"], nargs="?", default="all")
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the evaluation")
     ev.set_defaults(func=cmd_eval)
 
