@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 from pipeline.schemas import Actor, EnrichedArticle, Incident, Location
 from pipeline.settings import Settings
+from pipeline.geo.distance import haversine_km
 
 TYPE_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"}),
@@ -116,14 +117,6 @@ def signature_similarity(a: list[int], b: list[int]) -> float:
     if not a or len(a) != len(b):
         return 0.0
     return sum(1 for x, y in zip(a, b) if x == y and x != _MERSENNE) / len(a)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def source_of(article: EnrichedArticle) -> str:

@@ -19,7 +19,8 @@ import pycountry
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.alert.incidents import fold, haversine_km, words
+from pipeline.alert.incidents import fold, words
+from pipeline.geo.distance import haversine_km
 from pipeline.schemas import ACTOR_CATEGORIES, EVENT_TYPES, Incident, RuleAlertState
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")

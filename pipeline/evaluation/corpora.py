@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.geo.distance import haversine_km
 from pipeline.settings import get_settings
 
 CORPUS_FILES = {"lgl": "lgl.xml", "trnews": "TR-News.xml", "geovirus": "GeoVirus.xml"}
@@ -80,14 +80,6 @@ def load_corpus(corpus: str, limit: int | None = None) -> list[GoldArticle]:
         if limit is not None and len(articles) >= limit:
             break
     return articles
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:

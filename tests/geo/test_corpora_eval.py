@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from pipeline.evaluation.corpora import corpus_path, evaluate, haversine_km, main
+from pipeline.evaluation.corpora import corpus_path, evaluate, main
+from pipeline.geo.distance import haversine_km
 
 
 def test_haversine_known_distance() -> None:
