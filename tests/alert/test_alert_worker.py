@@ -142,7 +142,8 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
     ledger = ledger_of(s)
     assert sorted((d["rule"], d["trigger"]) for d in ledger.values()) == [
         ("cartels", "escalation"), ("cartels", "new"), ("michoacan", "escalation"), ("michoacan", "new")]
-    assert all(d["status"] == "delivered" and d["pending_sinks"] == [] for d in ledger.values())
+    assert all(d["status"] == "delivered" and d["pending_sinks"] == [] for d in ledger.values()), {
+        k: (d["status"], d["pending_sinks"], d.get("failed_sinks")) for k, d in ledger.items()}
 
     hooks = [r.json() for r in receiver.on("/ok/hook")]
     assert Counter(h["id"] for h in hooks) == Counter(set(ledger))  # each alert exactly once after the outage
