@@ -17,7 +17,7 @@ def kafka_lag(s: Settings) -> dict[str, Any]:
     from pipeline.bus import _common
 
     admin = KafkaAdminClient(**_common(s))
-    consumer = KafkaConsumer(**_common(s))
+    consumer = KafkaConsumer(**_common(s), enable_auto_commit=False)
     try:
         out: dict[str, Any] = {}
         for group, attr in GROUP_TOPICS.items():
@@ -25,7 +25,8 @@ def kafka_lag(s: Settings) -> dict[str, Any]:
             parts = consumer.partitions_for_topic(topic) or set()
             tps = [TopicPartition(topic, p) for p in sorted(parts)]
             ends = consumer.end_offsets(tps) if tps else {}
-            committed = admin.list_consumer_group_offsets(f"{s.consumer_group_prefix}{group}")
+            group_id = f"{s.consumer_group_prefix}{group}"
+            committed = admin.list_group_offsets({group_id: tps}).get(group_id, {}) if tps else {}
             lag = 0
             for tp in tps:
                 done = committed.get(tp)

@@ -77,6 +77,8 @@ def test_feed_to_search_for_the_madera_gun_battle(airflow_db, radar_settings, tm
     assert status.returncode == 0
     report = json.loads(status.stdout)
     assert report["indices"][s.articles_alias] == n_articles
+    assert report["consumers"]["enrich"]["partitions"] == s.topic_partitions, report["consumers"]
+    assert report["consumers"]["index"]["lag"] == 0
     assert report["feeds"]["demo-world-wire"]["last_status"] == "ok"
 
 
