@@ -20,6 +20,7 @@ from pipeline.enrich.classify import classify_step
 from pipeline.enrich.dates import dates_step
 from pipeline.enrich.events import events_step
 from pipeline.enrich.locate import geoparse_step
+from pipeline.enrich.sents import sentences
 from pipeline.enrich.numbers import numbers_step
 from pipeline.enrich.text import clean_text_step, language_step
 from pipeline.schemas import EnrichedArticle, RawArticle, utcnow
@@ -41,7 +42,7 @@ def _nlp():  # noqa: ANN202 - spacy.Language
 
 def _count_title_sents(doc: EnrichDoc) -> None:
     n = 0
-    for sent in doc.doc.sents:
+    for sent in sentences(doc.doc):
         if sent.start_char < doc.title_chars:
             n += 1
         else:

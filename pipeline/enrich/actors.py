@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import ActorMention, EnrichDoc
+from pipeline.enrich.sents import doc_text, sent_index, sent_of
 from pipeline.schemas import Actor
 
 _SPEECH_VERBS = frozenset(
@@ -49,14 +50,24 @@ def _group_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, lx.Kn
     return lp, ap, by_alias
 
 
+_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in base if not unicodedata.combining(c)) or ch
+    return base[0].lower() if len(base[0].lower()) == 1 else ch
+
+
+@lru_cache(maxsize=8)
 def _fold_with_map(text: str) -> str:
     """Accent-folded lower-case text of the same length as ``text`` (offsets stay valid)."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFKD", ch)
-        base = "".join(c for c in base if not unicodedata.combining(c)) or ch
-        out.append(base[0].lower() if len(base[0].lower()) == 1 else ch)
-    return "".join(out)
+    if text.isascii():
+        return text.lower()
+    table = dict(_ASCII_LOWER)
+    table.update((ord(ch), _fold_char(ch)) for ch in set(text) if ord(ch) > 127)
+    return text.translate(table)
 
 
 def known_group_spans(text: str) -> list[tuple[int, int]]:
@@ -150,10 +161,10 @@ _SKIP_ENT = {"PERSON", "DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT"
 
 def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMention]:  # noqa: ANN001
     """Actor mentions in ``doc``: known groups first, then generic actor nouns."""
-    text = doc.text
+    text = doc_text(doc)
     folded = _fold_with_map(text)
     lp, ap, by_alias = _group_patterns()
-    sent_starts = [s.start for s in doc.sents]
+    sent_starts = sent_index(doc).starts
     out: list[ActorMention] = []
     covered: set[int] = set()
     spans = [(m.start(), m.end(), fold(m.group(1))) for m in lp.finditer(folded)]
@@ -234,7 +245,7 @@ def _adjust_category(tok, key: str, category: str) -> str:  # noqa: ANN001
 
 
 def _sentence_has(tok, words: set[str]) -> bool:  # noqa: ANN001
-    return any(t.lemma_.lower() in words for t in tok.sent)
+    return any(t.lemma_.lower() in words for t in sent_of(tok))
 
 
 _NORM = {

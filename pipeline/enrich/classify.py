@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.enrich.sents import doc_text, sent_index, sent_no, sentences
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj", "expl"}
 _OBJ = {"dobj", "nsubjpass", "attr", "oprd"}
@@ -352,11 +353,7 @@ def _position_factor(sent_index: int, title_sents: int) -> float:
 
 def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) -> list[Trigger]:  # noqa: ANN001
     """Triggers of real events in ``doc`` with context-adjusted weights and resolved types."""
-    sents = list(doc.sents)
-    sent_of = {}
-    for si, sent in enumerate(sents):
-        for tok in sent:
-            sent_of[tok.i] = si
+    sents = sentences(doc)
     ctxs = [_sent_ctx(s, pub_year) for s in sents]
     article_domain = sum(c.sports + c.cyber + c.finance + c.entertainment for c in ctxs[:6])
     title_domain = sum(c.sports + c.cyber + c.finance + c.entertainment for c in ctxs[:title_sents])
@@ -385,7 +382,7 @@ def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) 
             continue
         if spec.kind in ("kill", "injure", "attack") and (_abstract_agent(tok) or _abstract_patient(tok)):
             continue
-        si = sent_of[tok.i]
+        si = sent_no(doc, tok.i)
         ctx = ctxs[si]
         if is_negated(tok) or is_hypothetical(tok):
             continue
@@ -524,8 +521,7 @@ def _abstract_patient(tok) -> bool:  # noqa: ANN001
 
 def _in_quotes(tok) -> bool:  # noqa: ANN001
     """The token is inside a quotation in its sentence (rhetoric, not reporting)."""
-    sent = tok.sent
-    before = sent.doc.text[sent.start_char:tok.idx]
+    before = doc_text(tok.doc)[sent_index(tok.doc).start_chars[sent_no(tok.doc, tok.i)]:tok.idx]
     return before.count("\u201c") > before.count("\u201d") or before.count('"') % 2 == 1
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from pipeline.enrich.base import DateMention, EnrichDoc
+from pipeline.enrich.sents import doc_text, sent_index
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = {
@@ -165,8 +166,8 @@ def dates_step(doc: EnrichDoc) -> EnrichDoc:
     pub = doc.raw.published_at.date() if doc.raw.published_at else None
     if not doc.english or doc.doc is None:
         return doc
-    sent_starts = [s.start_char for s in doc.doc.sents]
-    doc.date_mentions = find_dates(doc.doc.text, sent_starts, pub)
+    sent_starts = sent_index(doc.doc).start_chars
+    doc.date_mentions = find_dates(doc_text(doc.doc), sent_starts, pub)
     trigger_sents = {t.sent for t in doc.triggers}
     doc.event_date, doc.event_date_precision = pick_date(doc.date_mentions, trigger_sents, pub)
     return doc

@@ -16,6 +16,7 @@ from pipeline.enrich.classify import decide
 from pipeline.enrich.dates import pick_date
 from pipeline.enrich.locate import choose_location, contains, place_toponyms
 from pipeline.enrich.numbers import aggregate
+from pipeline.enrich.sents import sentences
 from pipeline.schemas import Event, Location
 
 SECONDARY_MIN_SCORE = 2.0
@@ -100,7 +101,7 @@ def build_events(doc: EnrichDoc) -> list[Event]:
         clusters = [main, *sorted(others, key=lambda c: min(c.sents))][:_MAX_EVENTS]
     if len(clusters) <= 1:
         return [_article_event(doc)]
-    _assign_sentences(clusters, len(list(doc.doc.sents)))
+    _assign_sentences(clusters, len(sentences(doc.doc)))
     main_dec = decide(clusters[0].triggers)
     if main_dec.event_type is not None:
         doc.event_type, doc.sub_event_type, doc.confidence = main_dec.event_type, main_dec.sub_event_type, main_dec.confidence

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.enrich.actors import known_group_spans
 from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.enrich.sents import doc_text, sent_index
 from pipeline.geo import get_geoparser
 from pipeline.schemas import Location
 
@@ -32,7 +33,7 @@ class PlacedToponym:
 
 def place_toponyms(doc, toponyms: list) -> list[PlacedToponym]:  # noqa: ANN001
     """Attach token and sentence indices to resolved, non-demonym toponyms."""
-    sent_starts = [s.start_char for s in doc.sents]
+    sent_starts = sent_index(doc).start_chars
     out = []
     for t in toponyms:
         if t.location is None or getattr(t, "demonym", False):
@@ -92,7 +93,7 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
             weight_by_sent[t.sent] = max(weight_by_sent.get(t.sent, 0.0), t.weight)
     scores: dict[int, float] = {}
     ends = {p.toponym.end for p in placed}
-    text = doc.text
+    text = doc_text(doc)
     for i, p in enumerate(placed):
         tok = doc[p.token]
         s = _PRECISION_BONUS.get(p.location.precision, 0.0)
@@ -185,8 +186,8 @@ def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
     if not doc.english or doc.doc is None:
         return doc
     parser = get_geoparser()
-    groups = known_group_spans(doc.doc.text)
-    doc.toponyms = [t for t in parser.parse(doc.doc.text, doc.doc)
+    groups = known_group_spans(doc_text(doc.doc))
+    doc.toponyms = [t for t in parser.parse(doc_text(doc.doc), doc.doc)
                     if not any(start < t.end and t.start < end for start, end in groups)]
     doc.locations = parser.locations(doc.toponyms)
     placed = place_toponyms(doc.doc, doc.toponyms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.enrich.base import EnrichDoc, NumberMention
+from pipeline.enrich.sents import sent_no, sent_of, sent_text_lower
 
 UNITS = {
     "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -179,7 +180,7 @@ def _adjacent_kind(noun) -> str | None:  # noqa: ANN001
 
 
 def _toll_context(tok) -> bool:  # noqa: ANN001
-    sent = tok.sent
+    sent = sent_of(tok)
     return any(t.lemma_.lower() == "toll" for t in sent) and any(t.lemma_.lower() in ("death", "dead") for t in sent)
 
 
@@ -188,7 +189,7 @@ def _toll_number(tok) -> bool:  # noqa: ANN001
     cur = tok
     for _ in range(4):
         if cur.lemma_.lower() == "toll":
-            return any(c.lemma_.lower() in ("death",) for c in cur.children) or cur.sent.text.lower().count("death") > 0
+            return any(c.lemma_.lower() in ("death",) for c in cur.children) or "death" in sent_text_lower(cur)
         for c in cur.children:
             if c.dep_ in ("nsubj",) and c.lemma_.lower() == "toll":
                 return True
@@ -200,7 +201,6 @@ def _toll_number(tok) -> bool:  # noqa: ANN001
 
 def find_numbers(doc) -> list[NumberMention]:  # noqa: ANN001
     """Casualty mentions in ``doc``: each has a kind, a value and its sentence."""
-    sent_index = {s.start: i for i, s in enumerate(doc.sents)}
     out: list[NumberMention] = []
     for tok in doc:
         value = _number_value(tok)
@@ -216,14 +216,14 @@ def find_numbers(doc) -> list[NumberMention]:  # noqa: ANN001
             continue
         toll = _toll_number(tok)
         kind = "fatalities" if toll else (_adjacent_kind(noun) or _kind_for(noun))
-        if kind is None or _TALLY_RE.search(tok.sent.text):
+        if kind is None or _TALLY_RE.search(sent_of(tok).text):
             continue
         if value > 100_000:
             continue
-        sent = sent_index[tok.sent.start]
+        sent = sent_no(doc, tok.i)
         out.append(NumberMention(kind, value, tok.i, sent, doc[min(tok.i, noun.i): max(tok.i, noun.i) + 1].text, toll))
-    out.extend(_singular_victims(doc, sent_index, {m.start for m in out}))
-    out.extend(_explicit_zero(doc, sent_index))
+    out.extend(_singular_victims(doc, {m.start for m in out}))
+    out.extend(_explicit_zero(doc))
     return out
 
 
@@ -234,7 +234,7 @@ _PERSON_NOUNS = frozenset(
 )
 
 
-def _singular_victims(doc, sent_index, seen: set[int]) -> list[NumberMention]:  # noqa: ANN001
+def _singular_victims(doc, seen: set[int]) -> list[NumberMention]:  # noqa: ANN001
     """'A journalist was killed' / 'gunmen shot dead a mayor' count as one."""
     out = []
     for tok in doc:
@@ -250,11 +250,11 @@ def _singular_victims(doc, sent_index, seen: set[int]) -> list[NumberMention]:  
             continue
         if any(c.dep_ == "conj" for c in tok.children) or tok.dep_ == "conj":
             continue
-        out.append(NumberMention(kind, 1, tok.i, sent_index[tok.sent.start], tok.text))
+        out.append(NumberMention(kind, 1, tok.i, sent_no(doc, tok.i), tok.text))
     return out
 
 
-def _explicit_zero(doc, sent_index) -> list[NumberMention]:  # noqa: ANN001
+def _explicit_zero(doc) -> list[NumberMention]:  # noqa: ANN001
     """'No one was killed', 'nobody was hurt', 'there were no casualties'."""
     out = []
     for tok in doc:
@@ -263,16 +263,16 @@ def _explicit_zero(doc, sent_index) -> list[NumberMention]:  # noqa: ANN001
         if nobody and tok.dep_ in ("nsubj", "nsubjpass"):
             lemma = tok.head.lemma_.lower()
             if lemma in FATAL_VERBS:
-                out.append(NumberMention("fatalities", 0, tok.i, sent_index[tok.sent.start], tok.sent.text))
+                out.append(NumberMention("fatalities", 0, tok.i, sent_no(doc, tok.i), sent_of(tok).text))
             elif lemma in INJURY_VERBS or tok.head.lower_ in INJURY_ADJ:
-                out.append(NumberMention("injured", 0, tok.i, sent_index[tok.sent.start], tok.sent.text))
-                out.append(NumberMention("fatalities", 0, tok.i, sent_index[tok.sent.start], tok.sent.text))
+                out.append(NumberMention("injured", 0, tok.i, sent_no(doc, tok.i), sent_of(tok).text))
+                out.append(NumberMention("fatalities", 0, tok.i, sent_no(doc, tok.i), sent_of(tok).text))
         if low in ("casualties", "injuries", "deaths", "fatalities") and any(c.lower_ == "no" for c in tok.children):
-            si = sent_index[tok.sent.start]
+            si = sent_no(doc, tok.i)
             if low in ("casualties", "injuries"):
-                out.append(NumberMention("injured", 0, tok.i, si, tok.sent.text))
+                out.append(NumberMention("injured", 0, tok.i, si, sent_of(tok).text))
             if low in ("casualties", "deaths", "fatalities"):
-                out.append(NumberMention("fatalities", 0, tok.i, si, tok.sent.text))
+                out.append(NumberMention("fatalities", 0, tok.i, si, sent_of(tok).text))
     return out
 
 

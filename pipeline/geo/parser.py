@@ -403,7 +403,7 @@ class Geoparser:
             from pipeline.nlp import get_nlp
 
             doc = get_nlp()(text)
-        elif doc.text != text:
+        elif len(doc) and (doc[-1].idx + len(doc[-1].text_with_ws) != len(text) or doc[0].idx != 0):
             raise ValueError("doc is not the spaCy Doc of this text")
         demonyms = self._demonyms(text, doc, [])
         taken = [(d.start, d.end) for d in demonyms]

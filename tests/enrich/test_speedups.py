@@ -1,0 +1,51 @@
+"""The speed-ups give the same results as the plain spaCy / Python code they replace."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import spacy
+
+from pipeline.enrich.actors import _fold_with_map
+from pipeline.enrich.sents import doc_text, sent_no, sent_of, sentences
+from pipeline.nlp import get_nlp, model_path
+
+TEXT = ("Armed men stormed a farm near Kaduna on Friday. Two guards were shot dead.\n\n"
+        "\"We ain't gonna leave,\" a farmer said. Nothin' was taken from the Estância São José.")
+
+
+def _attrs(doc) -> list[tuple]:  # noqa: ANN001
+    return [(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i, t.ent_type_) for t in doc]
+
+
+def test_cached_attribute_ruler_matches_the_model_ruler() -> None:
+    plain = spacy.load(model_path())
+    nlp = get_nlp()
+    assert "attribute_ruler" not in nlp.pipe_names
+    texts = [TEXT, "Police said the gunmen fled. Police said the gunmen fled.", "Troops are gonna retake it."]
+    for _ in range(2):  # first pass fills the cache, second pass replays it
+        for text in texts:
+            assert _attrs(nlp(text)) == _attrs(plain(text))
+
+
+def test_sentence_index_equals_spacy_sentences() -> None:
+    doc = get_nlp()(TEXT)
+    spans = list(doc.sents)
+    assert [(s.start, s.end) for s in sentences(doc)] == [(s.start, s.end) for s in spans]
+    for tok in doc:
+        assert sent_of(tok).start == tok.sent.start
+        assert sentences(doc)[sent_no(doc, tok.i)].start == tok.sent.start
+    assert doc_text(doc) == doc.text == TEXT
+
+
+def test_fold_with_map_keeps_offsets_and_folds_accents() -> None:
+    def reference(text: str) -> str:
+        out = []
+        for ch in text:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)) or ch
+            out.append(base[0].lower() if len(base[0].lower()) == 1 else ch)
+        return "".join(out)
+
+    for text in ("Gunmen of La Línea in Ciudad Juárez", "İzmir ẞ ǅ Ñandú", "plain ASCII Text"):
+        assert _fold_with_map(text) == reference(text)
+        assert len(_fold_with_map(text)) == len(text)
