@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from collections import defaultdict
 from pathlib import Path
 
 from pipeline.enrich import EnrichDoc, get_enricher, to_article
-from pipeline.nlp import get_nlp
+from pipeline.nlp import PARSED_TOKENS_KEY, get_nlp
 from pipeline.schemas import RawArticle
+from pipeline.settings import get_settings
 
 DEVSET = Path(__file__).resolve().parent.parent / "tests" / "data" / "devset.jsonl"
 
@@ -33,8 +35,8 @@ def build_articles(n: int, parts: int = 7) -> list[RawArticle]:
     return out
 
 
-def per_step_ms(articles: list[RawArticle], batch_size: int) -> dict[str, float]:
-    """Milliseconds per article spent in each enrichment step."""
+def per_step_ms(articles: list[RawArticle], batch_size: int) -> tuple[dict[str, float], float]:
+    """Milliseconds per article spent in each enrichment step, and the share of tokens fully parsed."""
     enricher = get_enricher()
     docs = [EnrichDoc(raw=a) for a in articles]
     spent: dict[str, float] = defaultdict(float)
@@ -46,7 +48,35 @@ def per_step_ms(articles: list[RawArticle], batch_size: int) -> dict[str, float]
     for d in docs:
         to_article(d)
     spent["to_article"] += time.perf_counter() - t
-    return {k: 1000 * v / len(articles) for k, v in spent.items()}
+    parsed = [d.doc.user_data.get(PARSED_TOKENS_KEY, len(d.doc)) for d in docs if d.doc is not None]
+    total = sum(len(d.doc) for d in docs if d.doc is not None)
+    return {k: 1000 * v / len(articles) for k, v in spent.items()}, sum(parsed) / max(1, total)
+
+
+def _enrich_all(articles: list[RawArticle], selective: bool, batch_size: int) -> list:
+    os.environ["RADAR_ENRICH_SELECTIVE_PARSE"] = "true" if selective else "false"
+    get_settings.cache_clear()
+    try:
+        return list(get_enricher().pipe(articles, batch_size=batch_size))
+    finally:
+        del os.environ["RADAR_ENRICH_SELECTIVE_PARSE"]
+        get_settings.cache_clear()
+
+
+def agreement(n: int, batch_size: int) -> dict[str, float]:
+    """Share of ``n`` long articles whose violent/event_type/location/fatalities are the same with
+    selective parsing as with the full parse (the article's first dev story sets the title)."""
+    articles = build_articles(n)
+    sel, full = (_enrich_all(articles, flag, batch_size) for flag in (True, False))
+    fields = {
+        "violent": lambda a: a.violent,
+        "event_type": lambda a: a.event_type,
+        "location": lambda a: (a.location.name, a.location.country_code) if a.location else None,
+        "fatalities": lambda a: a.fatalities,
+    }
+    out = {k: sum(f(x) == f(y) for x, y in zip(sel, full)) / n for k, f in fields.items()}
+    out["all"] = sum(all(f(x) == f(y) for f in fields.values()) for x, y in zip(sel, full)) / n
+    return out
 
 
 def main() -> None:
@@ -54,7 +84,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=60, help="articles to enrich")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--full-parse", action="store_true", help="turn selective parsing off")
+    ap.add_argument("--agreement", type=int, metavar="N", help="only compare selective vs full parse on N articles")
     args = ap.parse_args()
+    if args.agreement:
+        for name, share in agreement(args.agreement, args.batch_size).items():
+            print(f"  agreement {name:11s} {share:.3f}")
+        return
+    if args.full_parse:
+        os.environ["RADAR_ENRICH_SELECTIVE_PARSE"] = "false"
+        get_settings.cache_clear()
     articles = build_articles(args.n)
     words = sum(len(a.body.split()) for a in articles) / len(articles)
     enricher = get_enricher()
@@ -66,9 +105,11 @@ def main() -> None:
     c = time.process_time()
     list(nlp.pipe((a.body for a in articles), batch_size=args.batch_size))
     spacy_rate = len(articles) / (time.process_time() - c)
-    steps = per_step_ms(articles, args.batch_size)
+    steps, parsed_share = per_step_ms(articles, args.batch_size)
     print(f"enrich: {rate:.2f} articles/s wall, {cpu_rate:.2f} articles/s of CPU time, at {words:.0f} words/article"
           f" (spaCy alone {spacy_rate:.2f} docs/s of CPU time)")
+    print(f"  tokens tagged/parsed: {100 * parsed_share:.0f}% (selective parsing "
+          f"{'on' if get_settings().enrich_selective_parse else 'off'})")
     for name, ms in steps.items():
         print(f"  {name:15s} {ms:7.1f} ms/article")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

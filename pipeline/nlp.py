@@ -59,6 +59,7 @@ def _cached_ruler_factory(nlp, name: str) -> "CachedAttributeRuler":  # noqa: AN
 
 _RULER_ATTRS = ["TAG", "DEP", "POS", "MORPH", "LEMMA"]
 _RULER_ARRAY_ATTRS = ["TAG", "POS", "MORPH", "LEMMA"]
+_KEY_ATTRS = ["TAG", "DEP", "IS_SPACE", "LOWER"]
 
 
 class CachedAttributeRuler:
@@ -94,18 +95,23 @@ class CachedAttributeRuler:
         self.words = frozenset(words)
         self.regexes = [re.compile(r) for r in regexes]
         self.cache: dict[tuple, tuple[int, int, int, int, int]] = {}
+        self.lower_classes: dict[int, tuple] = {}
 
-    def _key(self, tok) -> tuple:  # noqa: ANN001
-        lower = tok.lower_
-        if self.regexes:
-            return (tok.tag, tok.dep, tok.is_space, lower if lower in self.words else None,
-                    tuple(bool(r.search(lower)) for r in self.regexes))
-        return tok.tag, tok.dep, tok.is_space, lower if lower in self.words else None
+    def _lower_class(self, lower: int) -> tuple:
+        """What the rules can see of a LOWER value: the word if a rule names it, and the regex hits."""
+        cls = self.lower_classes.get(lower)
+        if cls is None:
+            text = self.ruler.vocab.strings[lower]
+            cls = (text if text in self.words else None, tuple(bool(r.search(text)) for r in self.regexes))
+            self.lower_classes[lower] = cls
+        return cls
 
     def __call__(self, doc):  # noqa: ANN001, ANN204
         if self.multi(doc):
             return self.ruler(doc)
-        keys = [self._key(tok) for tok in doc]
+        lower_class = self._lower_class
+        keys = [(tag, dep, space, lower_class(lower))
+                for tag, dep, space, lower in doc.to_array(_KEY_ATTRS).tolist()]
         cache = self.cache
         if any(k not in cache for k in keys):
             self.ruler(doc)
@@ -126,3 +132,90 @@ class CachedAttributeRuler:
     def pipe(self, docs, batch_size: int = 128):  # noqa: ANN001, ANN201
         for doc in docs:
             yield self(doc)
+
+
+PARSED_TOKENS_KEY = "radar.parsed_tokens"  # user_data: how many tokens got the full analysis
+_COPY_ATTRS = ["TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD"]
+
+
+@lru_cache(maxsize=1)
+def get_sentencizer():  # noqa: ANN201 - spacy Sentencizer
+    """A rule-based sentence splitter (punctuation), for docs that are not fully parsed."""
+    from spacy.pipeline import Sentencizer
+
+    return Sentencizer()
+
+
+def _runs(doc, mask: list[bool]) -> list[tuple[int, int]]:  # noqa: ANN001
+    """Token ranges of the maximal runs of selected sentences of ``doc``."""
+    runs: list[tuple[int, int]] = []
+    for sent, keep in zip(doc.sents, mask):
+        if not keep:
+            continue
+        if runs and runs[-1][1] == sent.start:
+            runs[-1] = (runs[-1][0], sent.end)
+        else:
+            runs.append((sent.start, sent.end))
+    return runs
+
+
+def _analysis_doc(doc, runs: list[tuple[int, int]], forced: set[int]):  # noqa: ANN001, ANN202
+    """A new doc of the tokens in ``runs``; each run (and each token index in ``forced``) starts a sentence."""
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    starts: list[bool | None] = []
+    for start, end in runs:
+        for tok in doc[start:end]:
+            words.append(tok.text)
+            spaces.append(bool(tok.whitespace_))
+            starts.append(True if tok.i == start or tok.i in forced else None)
+    return Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
+
+
+def _merge(doc, runs: list[tuple[int, int]], parsed) -> None:  # noqa: ANN001
+    """Copy ``parsed``'s annotations onto the runs of ``doc``; other sentences get a flat neutral analysis.
+
+    Outside the runs a token keeps an empty tag, POS ``X``, its lower-case form as lemma and is
+    attached (``dep``) to its sentence's first token, which is the sentence ``ROOT``.
+    """
+    import numpy
+
+    strings = doc.vocab.strings
+    x, dep, root = strings.add("X"), strings.add("dep"), strings.add("ROOT")
+    arr = numpy.zeros((len(doc), len(_COPY_ATTRS)), dtype="uint64")
+    arr[:, 1] = x
+    arr[:, 3] = doc.to_array("LOWER")
+    arr[:, 4] = dep
+    for sent in doc.sents:
+        arr[sent.start:sent.end, 5] = (sent.start - numpy.arange(sent.start, sent.end, dtype="int64")).astype("uint64")
+        arr[sent.start, 4] = root
+    src = parsed.to_array(_COPY_ATTRS)
+    offset = 0
+    for start, end in runs:
+        arr[start:end] = src[offset:offset + end - start]
+        offset += end - start
+    doc.from_array(_COPY_ATTRS, arr)
+
+
+def parse_selected(docs: list, masks: list[list[bool]], forced: list[set[int]], batch_size: int) -> list:  # noqa: ANN001
+    """Tag, parse and lemmatise only the selected sentences of each doc; run NER over whole docs.
+
+    ``docs`` must already have sentence boundaries (e.g. from :func:`get_sentencizer`);
+    ``masks[i]`` selects sentences of ``docs[i]``; ``forced[i]`` are token indices that must
+    start a sentence. The selected runs are analysed together as one doc per input doc, so the
+    parser sees the same context as in a full parse; the analysis is copied back into ``docs``.
+    """
+    nlp = get_nlp()
+    runs = [_runs(doc, mask) for doc, mask in zip(docs, masks)]
+    parts = [_analysis_doc(doc, r, f) for doc, r, f in zip(docs, runs, forced)]
+    for name, proc in nlp.pipeline:
+        if name == "ner":
+            docs = list(proc.pipe(docs, batch_size=batch_size))
+        else:
+            parts = list(proc.pipe(parts, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(p) for p in parts]
+    for doc, r, parsed in zip(docs, runs, parts):
+        _merge(doc, r, parsed)
+        doc.user_data[PARSED_TOKENS_KEY] = len(parsed)
+    return docs

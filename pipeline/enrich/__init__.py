@@ -1,12 +1,14 @@
 """The enricher: RawArticle -> EnrichedArticle as a sequence of named, declared steps.
 
 Steps (in order): language -> clean_text -> nlp -> classify_event -> geoparse -> actors ->
-numbers -> event_date -> events -> finalize. Each is a plain function on an
+numbers -> event_date -> events -> multilingual -> finalize. Each is a plain function on an
 :class:`~pipeline.enrich.base.EnrichDoc` and can be run alone.
 
-Non-English articles: the language is detected and recorded; the English-only steps (spaCy, event
-classification, geoparsing, actors, numbers, dates) are skipped, so ``violent`` is False, the event
-fields are null, ``confidence`` is 0 and ``events`` is empty.
+Non-English articles: the language is detected and recorded and the English-only steps (spaCy,
+event classification, geoparsing, actors, numbers, dates) are skipped. For Spanish, French and
+Portuguese the ``multilingual`` step fills what a small hand-written lexicon can honestly give
+(violent, a coarse event type with confidence at most 0.5, casualties, date, gazetteer places,
+known groups); other languages keep ``violent`` False and null event fields.
 """
 
 from __future__ import annotations
@@ -20,18 +22,19 @@ from pipeline.enrich.classify import classify_step
 from pipeline.enrich.dates import dates_step
 from pipeline.enrich.events import events_step
 from pipeline.enrich.locate import geoparse_step
-from pipeline.enrich.sents import sentences
+from pipeline.enrich.multilingual import multilingual_step
 from pipeline.enrich.numbers import numbers_step
+from pipeline.enrich.sents import analysis_mask, sentences
 from pipeline.enrich.text import clean_text_step, language_step
 from pipeline.schemas import EnrichedArticle, RawArticle, utcnow
 
 ENRICHER_VERSION = "rules-1.0"
 
 
-def _max_chars() -> int:
+def _settings():  # noqa: ANN202 - pipeline.settings.Settings
     from pipeline.settings import get_settings
 
-    return get_settings().enrich_max_chars
+    return get_settings()
 
 
 def _nlp():  # noqa: ANN202 - spacy.Language
@@ -50,33 +53,71 @@ def _count_title_sents(doc: EnrichDoc) -> None:
     doc.title_sents = n
 
 
+def _body_start(tokens, title_chars: int) -> int | None:  # noqa: ANN001
+    """Index of the first body token (the title ends before it), or None."""
+    if title_chars:
+        for tok in tokens:
+            if tok.idx >= title_chars and not tok.is_space:
+                return tok.i
+    return None
+
+
 def _tokenized(doc: EnrichDoc):  # noqa: ANN202 - spacy.tokens.Doc
     """Tokenise the truncated text and force a sentence break between title and body."""
-    doc.text = doc.text[: _max_chars()]
+    doc.text = doc.text[: _settings().enrich_max_chars]
     tokens = _nlp().make_doc(doc.text)
-    if doc.title_chars:
-        for tok in tokens:
-            if tok.idx >= doc.title_chars and not tok.is_space:
-                tok.is_sent_start = True
-                break
+    body = _body_start(tokens, doc.title_chars)
+    if body is not None:
+        tokens[body].is_sent_start = True
     return tokens
+
+
+def _split(doc: EnrichDoc):  # noqa: ANN202 - spacy.tokens.Doc
+    """Tokenise the truncated text and split it into sentences by punctuation (title kept apart)."""
+    from pipeline.nlp import get_sentencizer
+
+    doc.text = doc.text[: _settings().enrich_max_chars]
+    tokens = get_sentencizer()(_nlp().make_doc(doc.text))
+    body = _body_start(tokens, doc.title_chars)
+    if body is not None:
+        tokens[body].is_sent_start = True
+    return tokens
+
+
+def _analysis_mask(tokens, title_chars: int) -> list[bool]:  # noqa: ANN001
+    sents = list(tokens.sents)
+    title_sents = sum(1 for s in sents if s.start_char < title_chars)
+    lower = [s.text.lower() for s in sents]
+    return analysis_mask(lower, title_sents, _settings().enrich_lead_sentences)
+
+
+def _parse(docs: list[EnrichDoc], batch_size: int) -> None:
+    """Run spaCy over ``docs`` (English, non-empty): fully, or selectively (see ``enrich_selective_parse``)."""
+    if not _settings().enrich_selective_parse:
+        for d, parsed in zip(docs, _nlp().pipe((_tokenized(d) for d in docs), batch_size=batch_size)):
+            d.doc = parsed
+            _count_title_sents(d)
+        return
+    from pipeline.nlp import parse_selected
+
+    split = [_split(d) for d in docs]
+    masks = [_analysis_mask(t, d.title_chars) for t, d in zip(split, docs)]
+    forced = [{b} if (b := _body_start(t, d.title_chars)) is not None else set() for t, d in zip(split, docs)]
+    for d, parsed in zip(docs, parse_selected(split, masks, forced, batch_size)):
+        d.doc = parsed
+        _count_title_sents(d)
 
 
 def nlp_step(doc: EnrichDoc) -> EnrichDoc:
     """Run spaCy once over the (truncated) text."""
-    if not doc.english or not doc.text:
-        return doc
-    doc.doc = _nlp()(_tokenized(doc))
-    _count_title_sents(doc)
+    if doc.english and doc.text:
+        _parse([doc], 1)
     return doc
 
 
 def nlp_batch(docs: list[EnrichDoc], batch_size: int) -> list[EnrichDoc]:
-    """Run spaCy over many docs with ``nlp.pipe``."""
-    todo = [d for d in docs if d.english and d.text]
-    for d, parsed in zip(todo, _nlp().pipe((_tokenized(d) for d in todo), batch_size=batch_size)):
-        d.doc = parsed
-        _count_title_sents(d)
+    """Run spaCy over many docs in batches of ``batch_size``."""
+    _parse([d for d in docs if d.english and d.text], batch_size)
     return docs
 
 
@@ -112,6 +153,7 @@ STEPS: list[Step] = [
     Step("events", events_step,
          requires=("triggers", "location", "toponyms", "actor_mentions", "number_mentions", "date_mentions"),
          provides=("events",)),
+    Step("multilingual", multilingual_step, requires=("language", "text"), provides=("multilingual",)),
     Step("finalize", finalize_step, requires=("events",), provides=("final",)),
 ]
 

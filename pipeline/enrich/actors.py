@@ -21,6 +21,10 @@ _ATTACK_VERBS = frozenset(
     detonate hurl throw seize capture overrun disperse arrest detain""".split()
 )
 _CLASH_VERBS = frozenset("clash fight battle engage exchange".split())
+_BLAME_VERBS = frozenset("blame attribute link tie suspect accuse".split())
+_CLAIM_OBJECTS = frozenset("responsibility credit".split())
+_PART_NOUNS = frozenset("member fighter faction wing cell gunman gunmen militant element unit commander hitman group".split())
+_BACKGROUND_AUX = frozenset("have has had".split())
 _ACRONYM_MAX = 5
 
 
@@ -78,6 +82,31 @@ def known_group_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def attribution_role(tok) -> str | None:  # noqa: ANN001
+    """'initiator' when the clause attributes the attack to this actor ("blamed X", "linked to X",
+    "X claimed responsibility", "X said it had targeted ..."), else None."""
+    dep, head = tok.dep_, tok.head
+    hl = head.lemma_.lower()
+    if dep in ("dobj", "nsubjpass") and hl in _BLAME_VERBS:
+        return "initiator"
+    if dep == "pobj" and head.lower_ in ("to", "on", "by") and head.head.lemma_.lower() in _BLAME_VERBS | {"blame"}:
+        return "initiator"
+    if dep == "nsubj" and hl == "claim" and any(c.lemma_.lower() in _CLAIM_OBJECTS for c in head.subtree):
+        return "initiator"
+    if dep == "nsubj" and hl in ("say", "announce", "claim"):
+        for clause in head.children:
+            if clause.dep_ == "ccomp" and clause.lemma_.lower() in _ATTACK_VERBS and any(
+                c.dep_ == "nsubj" and c.lower_ in ("it", "they", "we") for c in clause.children
+            ):
+                return "initiator"
+    return None
+
+
+def _background(verb) -> bool:  # noqa: ANN001
+    """A relative clause in the perfect ("which has been fighting X for years"): context, not the event."""
+    return verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ in _BACKGROUND_AUX for c in verb.children)
+
+
 def _role(tok) -> str:  # noqa: ANN001
     """Role of the actor whose head token is ``tok`` in its clause."""
     dep, head = tok.dep_, tok.head
@@ -85,6 +114,17 @@ def _role(tok) -> str:  # noqa: ANN001
         return _role(head)
     if dep == "compound" or dep == "amod":
         return _role(head)
+    if dep in ("appos", "nmod") and head.pos_ in ("NOUN", "PROPN") and head is not tok:
+        return _role(head)
+    if dep == "pobj" and head.lower_ == "of":
+        for part in (head.head, tok.doc[head.i - 1] if head.i > 0 else head.head):
+            if part.lemma_.lower() in _PART_NOUNS and part is not tok:
+                return _role(part)
+    attributed = attribution_role(tok)
+    if attributed:
+        return attributed
+    if _background(head):
+        return "other"
     hl = head.lemma_.lower()
     if dep == "nsubj" and (hl in _ATTACK_VERBS or _verb_has_trigger(head)):
         if hl in _CLASH_VERBS:
@@ -308,9 +348,28 @@ def merge_actors(mentions: list[ActorMention], default_cc: str | None = None) ->
 _MERGEABLE = {"Unidentified gunmen", "Militants", "Rebels", "Militia", "Criminals", "Gangs", "Bandits", "Separatists"}
 
 
+_ARMED_NONSTATE = (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.POLMIL)
+
+
+def _absorb(named: Actor, generic: Actor) -> None:
+    if _ROLE_RANK[generic.role] > _ROLE_RANK[named.role]:
+        named.role = generic.role
+    named.mentions.extend(x for x in generic.mentions if x not in named.mentions)
+
+
 def _resolve_conflicts(merged: dict[str, Actor]) -> None:
-    """Generic 'gunmen'/'militants' in a story that names one armed group are that group: merge them.
-    Generic actors that play no role in an event are dropped."""
+    """Generic 'gunmen'/'militants' in a story that names one armed group (or one group as the
+    attacker) are that group: merge them. Named groups that are only context (role 'other' while
+    another armed actor is the initiator) are dropped, as are generic actors with no role."""
+    initiators = [k for k, a in merged.items() if k.startswith("group:") and a.category in _ARMED_NONSTATE
+                  and a.role == "initiator"]
+    if len(initiators) == 1:
+        named = merged[initiators[0]]
+        for k in list(merged):
+            a = merged[k]
+            if not k.startswith("group:") and a.name in _MERGEABLE and a.role != "target":
+                _absorb(named, a)
+                del merged[k]
     for generic_names, cats in ((_MERGEABLE - {"Militia"}, (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.OTHER)),
                                 ({"Militia"}, (lx.POLMIL, lx.IDMIL))):
         groups = [k for k, a in merged.items() if k.startswith("group:") and a.category in cats]
@@ -323,6 +382,11 @@ def _resolve_conflicts(merged: dict[str, Actor]) -> None:
                 if _ROLE_RANK[a.role] > _ROLE_RANK[named.role]:
                     named.role = a.role
                 named.mentions.extend(x for x in a.mentions if x not in named.mentions)
+                del merged[k]
+    _merge_generics(merged)
+    if any(a.role == "initiator" and a.category != lx.CIVILIANS for a in merged.values()):
+        for k in list(merged):
+            if k.startswith("group:") and merged[k].role == "other":
                 del merged[k]
     named_state = [a for k, a in merged.items() if k.startswith("group:") and a.category == lx.STATE]
     for k in list(merged):
@@ -338,13 +402,32 @@ def _resolve_conflicts(merged: dict[str, Actor]) -> None:
             del merged[k]
 
 
+def _merge_generics(merged: dict[str, Actor]) -> None:
+    """Synonymous generic armed actors are one actor: same-category generics ('gangs' / 'bandits',
+    'militants' / 'separatists') merge into the most-mentioned one, and unidentified gunmen merge
+    into the only other armed non-state initiator."""
+    generic = [k for k, a in merged.items() if not k.startswith("group:") and a.category in _ARMED_NONSTATE]
+    by_cat: dict[str, list[str]] = {}
+    for k in generic:
+        by_cat.setdefault(merged[k].category, []).append(k)
+    for keys in by_cat.values():
+        keep = max(keys, key=lambda k: len(merged[k].mentions))
+        for k in keys:
+            if k != keep:
+                _absorb(merged[keep], merged.pop(k))
+    gunmen = [k for k, a in merged.items() if not k.startswith("group:") and a.name == "Unidentified gunmen"]
+    armed = [a for k, a in merged.items() if a.category in _ARMED_NONSTATE and a.role == "initiator"]
+    if len(gunmen) == 1 and len(armed) == 1 and merged[gunmen[0]].role != "target":
+        _absorb(armed[0], merged.pop(gunmen[0]))
+
+
 def actors_step(doc: EnrichDoc) -> EnrichDoc:
     """Set ``actor_mentions`` and ``actors`` (article level, merged)."""
     if not doc.english or doc.doc is None:
         return doc
     cc = doc.location.country_code if doc.location else None
     doc.actor_mentions = find_actor_mentions(doc.doc, cc)
-    doc.actors = merge_actors(doc.actor_mentions, cc)
+    doc.actors = merge_actors(doc.actor_mentions, cc) if doc.event_type is not None else []
     nonstate = [a for a in doc.actors if a.category not in (lx.STATE, lx.CIVILIANS)]
     if doc.sub_event_type == "Armed clash" and len(nonstate) >= 2 and not any(a.category == lx.STATE for a in doc.actors):
         for a in nonstate:

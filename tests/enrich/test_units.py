@@ -75,7 +75,7 @@ def test_language_detection() -> None:
 def test_steps_are_named_declared_and_ordered() -> None:
     names = [s.name for s in STEPS]
     assert names == ["language", "clean_text", "nlp", "classify_event", "geoparse", "actors", "numbers",
-                     "event_date", "events", "finalize"]
+                     "event_date", "events", "multilingual", "finalize"]
     check_steps(STEPS)
     with pytest.raises(ValueError, match="requires"):
         check_steps([Step("a", lambda d: d, requires=("doc",))])

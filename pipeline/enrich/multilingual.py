@@ -1,0 +1,466 @@
+"""A small, honest rule layer for Spanish, French and Portuguese articles.
+
+The English steps (spaCy parse, trigger classifier, geoparser, actor roles) do not run on other
+languages. For ``es``/``fr``/``pt`` this step fills what plain patterns can support:
+
+- ``violent`` from a hand-written lexicon of violence triggers per language. A trigger is ignored
+  when a negation word precedes it closely ("no hubo disparos", "aucun tir"), when its sentence is
+  hypothetical or a threat ("amenazó con", "pourrait", "ameaçou"), or when the sentence is about
+  sport, accidents or natural disasters.
+- ``event_type`` / ``sub_event_type``: a coarse choice from the strongest trigger family (explosive,
+  abduction, sexual violence, clash, territory, killing, riot, protest). ``confidence`` is at most
+  :data:`MAX_CONFIDENCE` because no parse backs it.
+- ``fatalities`` / ``injured`` from number + casualty-word patterns in digits or words ("murieron 3",
+  "tres muertos", "trois morts", "dois feridos"); the largest figure of each kind is kept; explicit
+  "sin heridos" / "aucun blessé" give 0.
+- places: capitalised n-grams looked up in the project gazetteer (``pipeline.geo``), countries and
+  first-level regions named in the text favour same-country senses of a city name; the event
+  location is the first city named in the title, else in the body, else the first region/country.
+- ``event_date``: "ayer"/"hier"/"ontem" and weekday names counted back from the publication date,
+  else the publication day.
+- actors: known armed groups from the shared lexicon written with a capital (so a common word such
+  as Spanish "junta" is not read as an alias), with role ``other`` (no roles without a parse).
+
+English articles and other languages pass through untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from pipeline.enrich import lexicon as lx
+from pipeline.enrich.base import EnrichDoc
+from pipeline.schemas import Actor, Event, Location
+
+SUPPORTED = ("es", "fr", "pt")
+MAX_CONFIDENCE = 0.5
+_BASE_CONFIDENCE = 0.3
+_NEG_WINDOW = 3  # words before a trigger searched for a negation
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class _Family:
+    event_type: str
+    sub_event_type: str
+    weight: float
+    stems: dict[str, tuple[str, ...]]  # language -> accent-free word prefixes or phrases
+
+
+_FAMILIES: tuple[_Family, ...] = (
+    _Family(lx.EXPLOSIONS, "Suicide bomb", 4.0, {
+        "es": ("atentado suicida", "terrorista suicida", "chaleco explosivo"),
+        "fr": ("kamikaze", "attentat suicide", "ceinture explosive"),
+        "pt": ("homem-bomba", "atentado suicida", "bombista suicida")}),
+    _Family(lx.EXPLOSIONS, "Air/drone strike", 3.5, {
+        "es": ("dron", "ataque aereo", "bombardeo aereo", "aviones de combate"),
+        "fr": ("drone", "frappe aerienne", "frappes aeriennes", "raid aerien", "bombardement aerien"),
+        "pt": ("drone", "ataque aereo", "bombardeio aereo")}),
+    _Family(lx.EXPLOSIONS, "Shelling/artillery/missile attack", 3.5, {
+        "es": ("misil", "cohete", "mortero", "artilleria", "obus"),
+        "fr": ("obus", "roquette", "missile", "mortier", "artillerie", "pilonnage"),
+        "pt": ("missil", "foguete", "morteiro", "artilharia")}),
+    _Family(lx.EXPLOSIONS, "Grenade", 3.5, {
+        "es": ("granada",), "fr": ("grenade",), "pt": ("granada",)}),
+    _Family(lx.EXPLOSIONS, "Remote explosive/landmine/IED", 3.0, {
+        "es": ("coche bomba", "artefacto explosivo", "explosivo", "mina terrestre", "bomba"),
+        "fr": ("voiture piegee", "engin explosif", "mine artisanale", "bombe", "explosif"),
+        "pt": ("carro-bomba", "artefato explosivo", "explosivo", "mina terrestre", "bomba")}),
+    _Family(lx.VAC, "Sexual violence", 3.0, {
+        "es": ("violacion", "violada", "violadas", "abuso sexual"),
+        "fr": ("viol ", "violee", "violees", "violences sexuelles"),
+        "pt": ("estupro", "estuprada", "violencia sexual")}),
+    _Family(lx.VAC, "Abduction/forced disappearance", 3.0, {
+        "es": ("secuestr", "plagi", "privad", "desaparicion forzada", "levanton"),
+        "fr": ("enlev", "kidnapp", "otage", "rapt", "sequestr"),
+        "pt": ("sequestr", "raptad", "rapto", "desaparecimento forcado")}),
+    _Family(lx.BATTLES, "Non-state actor overtakes territory", 3.0, {
+        "es": ("tomaron el control", "toman el control", "tomo el control", "se apoderaron de"),
+        "fr": ("prennent le controle", "pris le controle", "prend le controle", "s'emparent", "se sont empares"),
+        "pt": ("tomaram o controle", "assumiram o controle", "tomou o controle")}),
+    _Family(lx.BATTLES, "Armed clash", 3.0, {
+        "es": ("enfrentamiento", "se enfrentaron", "balacera", "tiroteo", "emboscad", "combate",
+               "intercambio de disparos", "choque armado", "agresion armada"),
+        "fr": ("affrontement", "combat", "embuscade", "accrochage", "echange de tirs", "echanges de tirs"),
+        "pt": ("confronto", "tiroteio", "emboscada", "combate", "troca de tiros")}),
+    _Family(lx.VAC, "Attack", 2.5, {
+        "es": ("asesin", "ejecutad", "masacre", "mataron", "mato a", "matan a", "acribill", "baleado",
+               "ultimad", "sin vida", "a balazos", "apunalad"),
+        "fr": ("assassin", "tue ", "tues", "tuee", "abattu", "massacre", "execute", "poignard", "par balles"),
+        "pt": ("assassin", "executad", "chacina", "massacre", "mataram", "matou", "baleado", "esfaquead")}),
+    _Family(lx.RIOTS, "Violent demonstration", 2.5, {
+        "es": ("disturbio", "vandaliz", "piedras contra", "quemaron patrullas"),
+        "fr": ("emeute", "casseur", "heurts"),
+        "pt": ("tumulto", "quebra-quebra", "depreda")}),
+    _Family(lx.RIOTS, "Mob violence", 2.5, {
+        "es": ("linchamiento", "linchad", "turba"),
+        "fr": ("lynch", "vindicte populaire"),
+        "pt": ("linchamento", "linchad")}),
+    _Family(lx.PROTESTS, "Protest with intervention", 2.0, {
+        "es": ("gas lacrimogeno", "gases lacrimogenos", "dispersaron", "desalojaron a los manifestantes"),
+        "fr": ("gaz lacrymogene", "gaz lacrymogenes", "disperse", "canon a eau"),
+        "pt": ("gas lacrimogeneo", "dispersaram", "bombas de efeito moral")}),
+    _Family(lx.PROTESTS, "Peaceful protest", 1.0, {
+        "es": ("manifestacion", "manifestantes", "marcharon", "protesta"),
+        "fr": ("manifestation", "manifestants", "ont defile", "rassemblement"),
+        "pt": ("manifestacao", "manifestantes", "protesto", "passeata")}),
+)
+
+_VIOLENT_TYPES = {lx.BATTLES, lx.EXPLOSIONS, lx.VAC, lx.RIOTS}
+_VIOLENT_PROTESTS = {"Protest with intervention"}
+
+_NEGATIONS = {
+    "es": {"no", "ni", "sin", "nunca", "ningun", "ninguna", "ningunos"},
+    "fr": {"ne", "n'", "pas", "aucun", "aucune", "sans", "jamais", "ni"},
+    "pt": {"nao", "nem", "sem", "nenhum", "nenhuma", "nunca"},
+}
+_BLOCKERS = {
+    "es": ("amenazo con", "amenazaron con", "amenaza con", "podria", "podrian", "temen que", "simulacro",
+           "partido", "futbol", "liga", "terremoto", "sismo", "inundacion", "accidente", "choque vial",
+           "aniversario", "conmemora", "videojuego", "pelicula"),
+    "fr": ("menace de", "menacent de", "pourrait", "pourraient", "craint que", "exercice militaire", "match",
+           "football", "championnat", "seisme", "tremblement de terre", "inondation", "accident",
+           "anniversaire", "commemor", "jeu video", "film"),
+    "pt": ("ameacou", "ameacaram", "poderia", "poderiam", "temem que", "simulado", "partida", "futebol",
+           "campeonato", "terremoto", "enchente", "acidente", "aniversario", "homenage", "videogame", "filme"),
+}
+
+_NUMBER_WORDS = {
+    "es": {"un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+           "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+           "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "cien": 100, "una docena": 12},
+    "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+           "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100, "une douzaine": 12},
+    "pt": {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
+           "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "treze": 13, "catorze": 14, "quinze": 15,
+           "vinte": 20, "trinta": 30, "quarenta": 40, "cinquenta": 50, "cem": 100, "uma duzia": 12},
+}
+_DEAD = {
+    "es": ("muertos", "muertas", "fallecidos", "fallecidas", "personas muertas", "victimas mortales", "cadaveres",
+           "cuerpos"),
+    "fr": ("morts", "mortes", "tues", "tuees", "personnes tuees", "victimes", "corps", "deces"),
+    "pt": ("mortos", "mortas", "pessoas mortas", "vitimas fatais", "corpos"),
+}
+_DEAD_VERBS = {
+    "es": ("murieron", "mueren", "fallecieron", "perdieron la vida", "mataron a", "asesinaron a", "murio"),
+    "fr": ("ont ete tues", "ont ete tuees", "sont morts", "sont mortes", "ont peri", "tuant", "faisant"),
+    "pt": ("morreram", "mataram", "matou", "morrem"),
+}
+_HURT = {
+    "es": ("heridos", "heridas", "lesionados", "lesionadas", "personas heridas"),
+    "fr": ("blesses", "blessees", "personnes blessees"),
+    "pt": ("feridos", "feridas", "pessoas feridas"),
+}
+_ZERO_HURT = {
+    "es": ("sin heridos", "no hubo heridos", "sin lesionados", "no se reportaron heridos", "sin victimas"),
+    "fr": ("aucun blesse", "pas de blesse", "aucune victime", "sans faire de victime"),
+    "pt": ("sem feridos", "nenhum ferido", "nao houve feridos", "sem vitimas"),
+}
+_ZERO_DEAD = {
+    "es": ("sin victimas", "no hubo muertos", "sin muertos", "no se reportaron muertos"),
+    "fr": ("aucune victime", "aucun mort", "pas de mort", "sans faire de victime"),
+    "pt": ("sem vitimas", "nenhum morto", "nao houve mortos", "sem mortos"),
+}
+_QUALIFIERS = {
+    "es": r"(?:al menos |por lo menos |unos |unas |mas de |cerca de |alrededor de )?",
+    "fr": r"(?:au moins |plus de |environ |pres de |quelque )?",
+    "pt": r"(?:pelo menos |ao menos |mais de |cerca de )?",
+}
+_YESTERDAY = {"es": ("ayer", "anoche"), "fr": ("hier",), "pt": ("ontem",)}
+_WEEKDAYS = {
+    "es": ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "pt": ("segunda-feira", "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sabado", "domingo"),
+}
+_CONNECTORS = r"(?:de|del|de la|de los|la|las|los|el|do|da|dos|das|du|des|le|di)"
+_CAP = r"[A-ZÁÉÍÓÚÑÇÀÂÊÎÔÛÈËÏÜ][\w'’\-]+"
+_NGRAM_RE = re.compile(rf"(?<![\w]){_CAP}(?:(?:\s+{_CONNECTORS})?\s+{_CAP}){{0,3}}")
+_NOT_PLACES = frozenset(_fold(w) for w in """El La Los Las Le Les Un Una Une Des Du Según Selon Segundo Según
+    Este Esta Ese Esa Ce Cette Ces Il Elle Ils Elles En Dans Por Para Pour Com Em No Na O A As Os Al Au Aux
+    Tras Après Depois Sin Sans Sem Guardia Nacional Ejército Armée Exército Policía Police Polícia Fiscalía
+    Gobierno Gouvernement Governo Presidente Président Ministerio Ministère Ministério""".split())
+
+
+@dataclass
+class MultilingualResult:
+    """What the patterns found in one non-English text."""
+
+    violent: bool
+    event_type: str | None
+    sub_event_type: str | None
+    confidence: float
+    fatalities: int | None
+    injured: int | None
+    evidence: str | None
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+def _words_before(folded: str, pos: int) -> list[str]:
+    return re.findall(r"[\w']+", folded[:pos])[-_NEG_WINDOW:]
+
+
+def _negated(folded_sent: str, pos: int, lang: str) -> bool:
+    before = _words_before(folded_sent, pos)
+    return any(w in _NEGATIONS[lang] or w.startswith("n'") for w in before)
+
+
+def _blocked(folded_sent: str, lang: str) -> bool:
+    return any(b in folded_sent for b in _BLOCKERS[lang])
+
+
+def classify_text(text: str, lang: str) -> MultilingualResult:
+    """Violence, coarse event type, casualties and evidence sentence of ``text`` in ``lang``."""
+    scores: dict[tuple[str, str], float] = {}
+    best_sent: dict[tuple[str, str], str] = {}
+    first_at: dict[tuple[str, str], int] = {}
+    offset = 0
+    for i, sent in enumerate(_sentences(text)):
+        offset += len(sent) + 1
+        folded = _fold(sent) + " "
+        if _blocked(folded, lang):
+            continue
+        factor = 1.5 if i == 0 else 1.0
+        for fam in _FAMILIES:
+            for stem in fam.stems.get(lang, ()):
+                m = re.search(r"(?<![\w])" + re.escape(stem), folded)
+                if m is None or _negated(folded, m.start(), lang):
+                    continue
+                key = (fam.event_type, fam.sub_event_type)
+                scores[key] = scores.get(key, 0.0) + fam.weight * factor
+                best_sent.setdefault(key, sent.strip())
+                first_at.setdefault(key, offset + m.start())
+                break
+    fatalities, injured = casualties(text, lang)
+    if not scores:
+        return MultilingualResult(False, None, None, 0.0, None, None, None)
+    violent_keys = {k: v for k, v in scores.items() if k[0] in _VIOLENT_TYPES or k[1] in _VIOLENT_PROTESTS}
+    pool = violent_keys or scores
+    if fatalities and (lx.VAC, "Attack") in pool and (lx.BATTLES, "Armed clash") not in pool:
+        pool[(lx.VAC, "Attack")] += 1.0
+    key = max(pool, key=lambda k: (pool[k], -first_at[k]))
+    total = sum(scores.values())
+    confidence = min(MAX_CONFIDENCE, _BASE_CONFIDENCE + 0.2 * pool[key] / total)
+    violent = key[0] in _VIOLENT_TYPES or key[1] in _VIOLENT_PROTESTS
+    return MultilingualResult(violent, key[0], key[1], round(confidence, 3), fatalities, injured, best_sent[key])
+
+
+@lru_cache(maxsize=8)
+def _number_re(lang: str) -> str:
+    words = sorted(_NUMBER_WORDS[lang], key=len, reverse=True)
+    return r"(\d{1,4}|" + "|".join(re.escape(w) for w in words) + r")"
+
+
+def _value(token: str, lang: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    return _NUMBER_WORDS[lang].get(token)
+
+
+def casualties(text: str, lang: str) -> tuple[int | None, int | None]:
+    """(fatalities, injured) stated in ``text``: the largest figure of each kind, or 0 when denied."""
+    folded = _fold(text)
+    num, qual = _number_re(lang), _QUALIFIERS[lang]
+    dead_nouns = "|".join(re.escape(w) for w in _DEAD[lang])
+    dead_verbs = "|".join(re.escape(w) for w in _DEAD_VERBS[lang])
+    hurt = "|".join(re.escape(w) for w in _HURT[lang])
+    dead_vals = _values(rf"(?<![\w]){qual}{num}\s+(?:\w+\s+)?(?:{dead_nouns})(?![\w])", folded, lang)
+    dead_vals += _values(rf"(?<![\w])(?:{dead_verbs})\s+{qual}{num}(?![\w])", folded, lang)
+    hurt_vals = _values(rf"(?<![\w]){qual}{num}\s+(?:\w+\s+)?(?:{hurt})(?![\w])", folded, lang)
+    fatalities = max(dead_vals) if dead_vals else (0 if any(z in folded for z in _ZERO_DEAD[lang]) else None)
+    injured = max(hurt_vals) if hurt_vals else (0 if any(z in folded for z in _ZERO_HURT[lang]) else None)
+    return fatalities, injured
+
+
+def _values(pattern: str, folded: str, lang: str) -> list[int]:
+    out = []
+    for m in re.finditer(pattern, folded):
+        v = _value(m.group(1), lang)
+        if v is not None and not _is_year_or_age(folded, m):
+            out.append(v)
+    return out
+
+
+def _is_year_or_age(folded: str, m: re.Match[str]) -> bool:
+    token = m.group(1)
+    if token.isdigit() and 1900 <= int(token) <= 2100:
+        return True
+    return bool(re.match(r"\s*(anos|ans|annees)\b", folded[m.end(1):m.end(1) + 8]))
+
+
+def event_date(text: str, lang: str, published: date | None) -> tuple[str | None, str | None]:
+    """Event date from "yesterday"/weekday words counted back from ``published`` (else that day)."""
+    if published is None:
+        return None, None
+    folded = _fold(text)
+    if any(re.search(rf"(?<![\w]){w}(?![\w])", folded) for w in _YESTERDAY[lang]):
+        return (published - timedelta(days=1)).isoformat(), "day"
+    for m in re.finditer(r"[\w\-]+", folded):
+        word = m.group(0)
+        if word in _WEEKDAYS[lang]:
+            back = (published.weekday() - _WEEKDAYS[lang].index(word)) % 7
+            return (published - timedelta(days=back)).isoformat(), "day"
+    return published.isoformat(), "day"
+
+
+def place_candidates(text: str) -> list[tuple[str, int]]:
+    """Capitalised n-grams of ``text`` that may be place names, with their offsets."""
+    out = []
+    for m in _NGRAM_RE.finditer(text):
+        surface = m.group(0)
+        words = surface.split()
+        if len(words) > 1:
+            out.append((surface, m.start()))
+        while words and _fold(words[0]) in _NOT_PLACES:
+            words = words[1:]
+        if not words:
+            continue
+        surface = " ".join(words)
+        out.append((surface, m.end() - len(surface)))
+        if len(words) > 1:
+            out.extend((w, m.end() - len(surface) + surface.index(w)) for w in words[:1]
+                       if _fold(w) not in _NOT_PLACES)
+    return out
+
+
+def resolve_places(text: str) -> list[tuple[int, Location]]:
+    """(offset, Location) for capitalised n-grams found in the gazetteer, using country/region context."""
+    from pipeline.enrich.actors import known_group_spans
+    from pipeline.geo.parser import _prior, get_geoparser
+
+    parser = get_geoparser()
+    g = parser.g
+    groups = known_group_spans(text)
+    found: list[tuple[int, str, list[int], set[int]]] = []
+    taken: list[tuple[int, int]] = []
+    for surface, start in sorted(place_candidates(text), key=lambda x: (x[1], -len(x[0]))):
+        end = start + len(surface)
+        if any(a < end and start < b for a, b in groups + taken):
+            continue
+        cands, alts = _lookup(parser, surface)
+        if cands:
+            found.append((start, surface, cands, alts))
+            taken.append((start, end))
+    tops = [max(cands, key=lambda c, a=alts: _prior(g, c, c in a)) for _, _, cands, alts in found]
+    out = []
+    for i, (start, surface, cands, alts) in enumerate(found):
+        context = [t for j, t in enumerate(tops) if j != i]
+        countries = {g.cc[t] for t in context}
+        regions = {(g.cc[t], g.admin1[t]) for t in context if g.kind[t] != _city_kind() and g.admin1[t]}
+
+        def score(c: int, a: set[int] = alts, cc: set[str] = countries, rg: set = regions) -> float:
+            s = _prior(g, c, c in a)
+            s += 2.0 if g.cc[c] in cc else 0.0
+            s += 1.5 if g.kind[c] == _city_kind() and (g.cc[c], g.admin1[c]) in rg else 0.0
+            return s
+        best = max(cands, key=score)
+        out.append((start, parser._location(best, surface)))
+    return out
+
+
+def _lookup(parser, surface: str) -> tuple[list[int], set[int]]:  # noqa: ANN001 - Geoparser
+    """Gazetteer candidates; short capitalised names ("Gao") are looked up among populated places."""
+    from pipeline.geo.gazetteer import normalize
+
+    cands, alts = parser._lookup(surface)
+    if not cands and len(surface) <= 3 and surface[:1].isupper():
+        cands = [c for c in parser.g.names.get(normalize(surface), []) if parser.g.kind[c] == _city_kind()]
+    return cands, alts
+
+
+def _city_kind() -> int:
+    from pipeline.geo.gazetteer import KIND_CITY
+
+    return KIND_CITY
+
+
+_LOCATIVE_RE = re.compile(r"(?:\b(?:en|a|à|de|del|pres de|près de|cerca de|em|no|na|dans|au)\s+)$", re.I)
+
+
+def _event_location(placed: list[tuple[int, Location]], text: str, title_chars: int) -> Location | None:
+    """First city after a locative preposition ("en X", "à X", "em X"), title first; then any city."""
+    for needs_prep in (True, False):
+        for in_title in (True, False):
+            for start, loc in placed:
+                if (start < title_chars) != in_title or loc.precision != "city":
+                    continue
+                if not needs_prep or _LOCATIVE_RE.search(text[max(0, start - 12):start]):
+                    return loc
+    return placed[0][1] if placed else None
+
+
+def _merge_locations(placed: list[tuple[int, Location]]) -> list[Location]:
+    merged: dict[object, Location] = {}
+    for _, loc in placed:
+        key = loc.geonameid if loc.geonameid is not None else loc.name
+        if key in merged:
+            merged[key].mentions.extend(m for m in loc.mentions if m not in merged[key].mentions)
+        else:
+            merged[key] = loc.model_copy(update={"mentions": list(loc.mentions)})
+    return list(merged.values())
+
+
+def _actors(text: str) -> list[Actor]:
+    from pipeline.enrich.actors import _group_patterns, fold
+
+    _, _, by_alias = _group_patterns()
+    seen: dict[str, Actor] = {}
+    for start, end in sorted(known_group_spans_cached(text)):
+        group = by_alias.get(fold(text[start:end]))
+        if group is None or not text[start].isupper():
+            continue
+        actor = seen.setdefault(group.name, Actor(name=group.name, category=group.category, role="other",
+                                                  country_code=group.country_code, mentions=[]))
+        if text[start:end] not in actor.mentions:
+            actor.mentions.append(text[start:end])
+    return list(seen.values())
+
+
+def known_group_spans_cached(text: str) -> list[tuple[int, int]]:
+    """Known armed-group spans (shared lexicon) in ``text``."""
+    from pipeline.enrich.actors import known_group_spans
+
+    return known_group_spans(text)
+
+
+def multilingual_step(doc: EnrichDoc) -> EnrichDoc:
+    """Fill the event fields of a Spanish, French or Portuguese article from the rules above."""
+    if doc.english or doc.language not in SUPPORTED or not doc.text:
+        return doc
+    lang = doc.language
+    res = classify_text(doc.text, lang)
+    placed = resolve_places(doc.text)
+    doc.locations = _merge_locations(placed)
+    pub = doc.raw.published_at.date() if doc.raw.published_at else None
+    if res.event_type is None:
+        doc.notes.append(f"language {lang}: no event cue found by the {lang} rule layer")
+        return doc
+    loc = _event_location(placed, doc.text, doc.title_chars)
+    if loc is not None:
+        for known in doc.locations:
+            if known.geonameid == loc.geonameid:
+                known.is_event_location = True
+                loc = known
+    d, precision = event_date(doc.text, lang, pub)
+    doc.violent, doc.event_type, doc.sub_event_type = res.violent, res.event_type, res.sub_event_type
+    doc.confidence, doc.fatalities, doc.injured = res.confidence, res.fatalities, res.injured
+    doc.location, doc.event_date, doc.event_date_precision = loc, d, precision
+    doc.actors = _actors(doc.text)
+    doc.events = [Event(
+        event_type=res.event_type, sub_event_type=res.sub_event_type, confidence=res.confidence,
+        location=loc, actors=doc.actors, fatalities=res.fatalities, injured=res.injured,
+        event_date=d, event_date_precision=precision, evidence=res.evidence[:500] if res.evidence else None,
+    )]
+    doc.notes.append(f"language {lang}: rule layer (lexicon + patterns), confidence capped at {MAX_CONFIDENCE}")
+    return doc
