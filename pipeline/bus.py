@@ -19,7 +19,8 @@ class MessageTooLarge(ValueError):
     """A message is bigger than ``kafka_max_message_bytes``."""
 
 
-def _common(s: Settings) -> dict[str, Any]:
+def client_config(s: Settings) -> dict[str, Any]:
+    """Connection settings shared by every Kafka client (bootstrap servers, security, timeouts)."""
     conf: dict[str, Any] = {
         "bootstrap_servers": s.kafka_bootstrap.split(","),
         "security_protocol": s.kafka_security_protocol,
@@ -44,7 +45,7 @@ def make_producer(s: Settings | None = None) -> KafkaProducer:
     """Producer with acks=all, retries and a size cap; keys are str, values bytes."""
     s = s or get_settings()
     return KafkaProducer(
-        **_common(s),
+        **client_config(s),
         acks="all",
         retries=s.kafka_producer_retries,
         max_request_size=s.kafka_max_message_bytes + 10_000,
@@ -68,7 +69,7 @@ def make_consumer(group: str, topics: list[str], s: Settings | None = None, **ov
     """Consumer in ``group`` with manual commits, starting from the earliest uncommitted offset."""
     s = s or get_settings()
     conf: dict[str, Any] = {
-        **_common(s),
+        **client_config(s),
         "group_id": group,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
@@ -90,7 +91,7 @@ def ensure_topics(s: Settings | None = None, timeout_s: float | None = None) -> 
     deadline = time.monotonic() + (timeout_s if timeout_s is not None else s.startup_timeout_s)
     while True:
         try:
-            admin = KafkaAdminClient(**_common(s))
+            admin = KafkaAdminClient(**client_config(s))
             break
         except KafkaError as exc:
             if time.monotonic() > deadline:

@@ -138,6 +138,10 @@ class Settings(BaseSettings):
         """Per-feed conditional-GET state and last run/error."""
         return self.data_dir / "feeds"
 
+    def consumer_group(self, worker: str) -> str:
+        """Consumer group of a worker (``enrich``, ``index``, ``alert``), with the configured prefix."""
+        return f"{self.consumer_group_prefix}{worker}"
+
     @property
     def articles_alias(self) -> str:
         """Alias that search and indexing use for articles."""

@@ -14,10 +14,10 @@ def kafka_lag(s: Settings) -> dict[str, Any]:
     under-reported: treat the numbers as indicative there)."""
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-    from pipeline.bus import _common
+    from pipeline.bus import client_config
 
-    admin = KafkaAdminClient(**_common(s))
-    consumer = KafkaConsumer(**_common(s), enable_auto_commit=False)
+    admin = KafkaAdminClient(**client_config(s))
+    consumer = KafkaConsumer(**client_config(s), enable_auto_commit=False)
     try:
         out: dict[str, Any] = {}
         for group, attr in GROUP_TOPICS.items():
@@ -25,7 +25,7 @@ def kafka_lag(s: Settings) -> dict[str, Any]:
             parts = consumer.partitions_for_topic(topic) or set()
             tps = [TopicPartition(topic, p) for p in sorted(parts)]
             ends = consumer.end_offsets(tps) if tps else {}
-            group_id = f"{s.consumer_group_prefix}{group}"
+            group_id = s.consumer_group(group)
             committed = admin.list_group_offsets({group_id: tps}).get(group_id, {}) if tps else {}
             lag = 0
             for tp in tps:

@@ -17,11 +17,6 @@ from pipeline.stream import BatchResult, Handler, Output, StreamWorker
 
 log = logging.getLogger(__name__)
 
-def group(name: str, s: Settings) -> str:
-    """Consumer group of worker ``name`` (``enrich``, ``index``, ``alert``), with the configured prefix."""
-    return f"{s.consumer_group_prefix}{name}"
-
-
 def make_enrich_handler(s: Settings) -> Handler:
     """Handler for ``articles.raw`` → ``articles.enriched``; invalid or failing articles go to the DLQ."""
     from pipeline.enrich import get_enricher
@@ -47,7 +42,7 @@ def make_enrich_handler(s: Settings) -> Handler:
 def enrich_worker(s: Settings | None = None) -> StreamWorker:
     """The enrich worker (consumer group ``enrich``)."""
     s = s or get_settings()
-    return StreamWorker("enrich", group("enrich", s), [s.topic_raw], make_enrich_handler(s), s)
+    return StreamWorker("enrich", s.consumer_group("enrich"), [s.topic_raw], make_enrich_handler(s), s)
 
 
 def index_worker(s: Settings | None = None) -> StreamWorker:
@@ -57,7 +52,7 @@ def index_worker(s: Settings | None = None) -> StreamWorker:
     wait_for_search(es, s.startup_timeout_s)
     setup_indices(es, s)
     archive = Archive("articles", s) if s.archive_enabled else None
-    return StreamWorker("index", group("index", s), [s.topic_enriched],
+    return StreamWorker("index", s.consumer_group("index"), [s.topic_enriched],
                         make_index_handler(es, s.articles_alias, archive), s)
 
 

@@ -29,7 +29,7 @@ class AlertWorker(StreamWorker):
     """A :class:`StreamWorker` that also runs the delivery threads and the article linker."""
 
     def __init__(self, s: Settings, tracker: IncidentTracker) -> None:
-        super().__init__("alert", f"{s.consumer_group_prefix}alert", [s.topic_enriched], tracker.handle, s)
+        super().__init__("alert", s.consumer_group("alert"), [s.topic_enriched], tracker.handle, s)
         self.tracker = tracker
 
     def run(self, max_records: int | None = None, idle_exit_s: float | None = None) -> WorkerStats:
