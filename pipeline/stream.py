@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError
 
 from pipeline import bus
 from pipeline.schemas import DeadLetter, dump
@@ -169,7 +170,11 @@ class StreamWorker:
                     return False
                 backoff = min(backoff * 2, self.s.worker_max_backoff_s)
         assert self.consumer is not None
-        self.consumer.commit()
+        try:
+            self.consumer.commit()
+        except CommitFailedError as exc:
+            log.warning("%s: commit failed after a rebalance (%s); the new owner re-processes the batch, "
+                        "which is harmless: outputs are keyed and indexed by id", self.name, exc)
         for callback in result.after_commit:
             callback()
         self.stats.records += len(records)

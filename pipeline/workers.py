@@ -32,8 +32,13 @@ def make_enrich_handler(s: Settings) -> Handler:
             except SchemaError as exc:
                 result.failures.append((record, str(exc)))
         enriched = list(enricher.pipe([raw for _, raw in valid]))
-        for (_, raw), doc in zip(valid, enriched, strict=True):
-            result.outputs.append(Output(s.topic_enriched, raw.id, dump(doc)))
+        for (record, raw), doc in zip(valid, enriched, strict=True):
+            data = dump(doc)
+            if len(data) > s.kafka_max_message_bytes:
+                result.failures.append((record, f"enriched article is {len(data)} bytes > limit "
+                                                f"{s.kafka_max_message_bytes} (RADAR_KAFKA_MAX_MESSAGE_BYTES)"))
+            else:
+                result.outputs.append(Output(s.topic_enriched, raw.id, data))
         return result
 
     return handle
