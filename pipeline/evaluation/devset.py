@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 import time
@@ -16,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from pipeline.geo.distance import haversine_km
 from pipeline.schemas import EVENT_TYPES, EnrichedArticle, RawArticle
 from pipeline.settings import PROJECT_ROOT
 
@@ -41,14 +41,6 @@ def to_raw(row: dict[str, Any]) -> RawArticle:
         body=row.get("body", ""), published_at=row.get("published") or row.get("published_at"),
         language=row.get("feed_language"),
     )
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _fold(text: str) -> str:

@@ -12,7 +12,8 @@ from pipeline.enrich.base import Step, check_steps
 from pipeline.enrich.dates import find_dates, resolve, _PATTERNS
 from pipeline.enrich.numbers import word_value
 from pipeline.enrich.text import clean_text, detect_language
-from pipeline.evaluation.devset import haversine_km, names_match
+from pipeline.evaluation.devset import names_match
+from pipeline.geo.distance import haversine_km
 
 
 @pytest.mark.parametrize(
