@@ -290,8 +290,8 @@ def _resolve_generic(spec: lx.TriggerSpec, tok, ctx: _SentCtx) -> tuple[str, str
     if spec.kind == "clash":
         sides = {("armed" if _is_armed(t) else "other") for t in agents + patients}
         words = ctx.words
-        if words & {"protester", "protesters", "demonstrator", "demonstrators", "rioter", "rioters", "mob", "student", "students", "supporters"}:
-            return lx.RIOTS, "Violent demonstration"
+        if words & lx.CROWD_WORDS and not (ctx.armed - {lx.STATE}):
+            return lx.RIOTS, _riot_sub(ctx)
         if "other" in sides and "armed" not in sides and not ctx.armed and ctx.civilian:
             return lx.RIOTS, "Mob violence"
         return lx.BATTLES, "Armed clash"
@@ -307,6 +307,111 @@ def _resolve_generic(spec: lx.TriggerSpec, tok, ctx: _SentCtx) -> tuple[str, str
         if armed_patient and not civilian_patient and (armed_agent or not agents or spec.kind == "attack"):
             return lx.BATTLES, "Armed clash"
     return spec.event_type, spec.sub_event_type
+
+
+def _riot_sub(ctx: _SentCtx) -> str:
+    """Crowd violence at a protest (or pressing demands) is a violent demonstration, else mob violence."""
+    return "Violent demonstration" if ctx.words & lx.PROTEST_CONTEXT else "Mob violence"
+
+
+def _agents_of(verb) -> list:  # noqa: ANN001
+    """Doers of ``verb``: its subject, the subject of the verb it is coordinated with, or the noun
+    a participle describes ('groups of youths setting fire to cars')."""
+    cur = verb
+    for _ in range(4):
+        subj = [c for c in cur.children if c.dep_ in ("nsubj", "agent")]
+        if subj:
+            out = []
+            for c in subj:
+                out.extend(g for g in c.children if g.dep_ == "pobj") if c.dep_ == "agent" else out.append(c)
+            return [*out, *(g for t in out for p in t.children if p.dep_ == "prep" and p.lower_ == "of"
+                            for g in p.children if g.dep_ == "pobj")]
+        if cur.dep_ in ("acl", "relcl") and cur.head.pos_ in ("NOUN", "PROPN"):
+            noun = cur.head
+            return [noun, *(g for p in noun.children if p.dep_ == "prep" and p.lower_ == "of"
+                            for g in p.children if g.dep_ == "pobj")]
+        if cur.dep_ not in ("conj", "xcomp", "advcl") or cur.head.i == cur.i:
+            break
+        cur = cur.head
+    return []
+
+
+def _crowd_agent(tok, ctx: _SentCtx) -> bool:  # noqa: ANN001
+    """The act is done by an unorganised crowd (protesters, students, youths, fans), not by armed actors."""
+    verb = _clause_verb(tok) if tok.pos_ != "VERB" else tok
+    agents = _agents_of(verb)
+    if not agents:
+        return bool(ctx.words & lx.CROWD_WORDS) and not (ctx.armed - {lx.STATE})
+    if any(_is_armed(a) for a in agents):
+        return False
+    return any(a.lemma_.lower() in lx.CROWD_WORDS or a.lower_ in lx.CROWD_WORDS for a in agents)
+
+
+def _burns_barricade(tok) -> bool:  # noqa: ANN001
+    """'protesters burned tyres': burning barricade material, not destroying property."""
+    objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    objs += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.children if g.dep_ == "pobj"]
+    return bool(objs) and all(o.lemma_.lower() in lx.BARRICADE_MATERIAL for o in objs)
+
+
+def _crowd_violence(spec: lx.TriggerSpec, tok, ctx: _SentCtx) -> bool:  # noqa: ANN001
+    """An attack or clash by a crowd, or property destruction by protesters (looting itself stays looting)."""
+    if spec.kind in ("attack", "clash"):
+        return _crowd_agent(tok, ctx)
+    if spec.kind != "loot" or spec.words[0] in ("loot", "looting", "looter") or _burns_barricade(tok):
+        return False
+    return bool(ctx.words & lx.PROTEST_CONTEXT) and _crowd_agent(tok, ctx)
+
+
+def _crowd_acts(doc, ctxs: list[_SentCtx], title_sents: int, taken: set[int]) -> list[Trigger]:  # noqa: ANN001
+    """Riot acts without a lexicon phrase: a crowd throwing rocks, ramming a gate, setting something on fire."""
+    out: list[Trigger] = []
+    for tok in doc:
+        if tok.i in taken or tok.pos_ != "VERB" or tok.lemma_.lower() not in lx.CROWD_ACT_VERBS:
+            continue
+        lemma = tok.lemma_.lower()
+        objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+        objs += [g for o in objs for g in o.children if g.dep_ == "conj"]
+        if lemma in ("throw", "hurl") and not any(o.lemma_.lower() in lx.PROJECTILES for o in objs):
+            continue
+        if lemma == "set" and not any(t.lower_ in ("fire", "ablaze", "alight") for t in tok.subtree):
+            continue
+        if lemma in ("set", "burn", "torch") and (_burns_barricade(tok) or not ctx_has_protest(ctxs, doc, tok)):
+            continue
+        if lemma in ("ram", "smash", "storm") and not objs:
+            continue
+        si = sent_no(doc, tok.i)
+        ctx = ctxs[si]
+        if not _crowd_agent(tok, ctx) or is_negated(tok) or is_hypothetical(tok):
+            continue
+        weight = 1.6 * _position_factor(si, title_sents)
+        sub = _riot_sub(ctx)
+        out.append(Trigger(start=tok.i, end=tok.i + 1, sent=si, event_type=lx.RIOTS, sub_event_type=sub,
+                           weight=weight, phrase=tok.text, violent=True))
+    return out
+
+
+def ctx_has_protest(ctxs: list[_SentCtx], doc, tok) -> bool:  # noqa: ANN001
+    """Property destruction counts as rioting only at a protest (or a crowd pressing demands)."""
+    return bool(ctxs[sent_no(doc, tok.i)].words & lx.PROTEST_CONTEXT)
+
+
+def _natural_force(tok) -> bool:  # noqa: ANN001
+    """'an earthquake struck the region', 'a storm hit': a natural force as the subject of the verb."""
+    if tok.pos_ != "VERB":
+        return False
+    return any(c.dep_ == "nsubj" and (c.lemma_.lower() in lx.ACCIDENT_STRONG or c.lower_ in lx.ACCIDENT_STRONG)
+               for c in tok.children)
+
+
+def _equipment_use(tok, spec: lx.TriggerSpec) -> bool:  # noqa: ANN001
+    """'riot police', 'riot gear', 'flash-bang grenades', 'stun grenades': equipment, not an event."""
+    if spec.kind == "riot" and tok.lower_ == "riot" and tok.dep_ in ("compound", "amod", "nmod"):
+        return tok.head.lemma_.lower() in lx.RIOT_EQUIPMENT_HEADS
+    if spec.sub_event_type == "Grenade":
+        before = {t.lower_ for t in tok.doc[max(tok.i - 4, 0):tok.i]}
+        return bool(before & lx.NONLETHAL_GRENADE_WORDS)
+    return False
 
 
 def _domain_blocked(spec: lx.TriggerSpec, ctx: _SentCtx, article_domain: int) -> bool:
@@ -372,6 +477,8 @@ def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) 
             continue
         if tok.text == "March" or (tok.lower_ == "march" and tok.ent_type_ == "DATE"):
             continue
+        if _equipment_use(tok, spec) or _natural_force(tok):
+            continue
         if spec.kind == "body" and not _body_found(tok):
             continue
         if tok.lemma_.lower() == "disperse" and not _transitive(tok):
@@ -406,6 +513,8 @@ def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) 
             weight *= 0.5
         if spec.words == ("strike",) and (ctx.violence - 0 >= 1 or ctx.armed) and not ctx.words & _LABOUR_WORDS:
             etype, sub, weight = lx.EXPLOSIONS, "Air/drone strike", weight * 2.5
+        elif _crowd_violence(spec, tok, ctx):
+            etype, sub = lx.RIOTS, _riot_sub(ctx)
         elif spec.kind in ("kill", "attack", "clash", "injure"):
             etype, sub = _resolve_generic(spec, tok, ctx)
         elif taken_person:
@@ -424,6 +533,7 @@ def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) 
                 generic=spec.kind in ("kill", "injure"),
             )
         )
+    triggers.extend(_crowd_acts(doc, ctxs, title_sents, {t.start for t in triggers}))
     _disrupted(triggers)
     _propagate_weapons(triggers)
     _propagate_specific(triggers)

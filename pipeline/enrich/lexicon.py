@@ -273,6 +273,29 @@ TRIGGERS: tuple[TriggerSpec, ...] = (
     _t("surrender", STRATEGIC, "Change to group/activity", 1.0, ambiguous=True),
 )
 
+# Unorganised crowds whose violence is coded as Riots.
+CROWD_WORDS: frozenset[str] = frozenset(
+    """protester protesters protestor protestors demonstrator demonstrators rioter rioters mob mobs crowd
+    crowds student students youth youths fan fans supporter supporters hooligan hooligans marcher marchers
+    looter looters villager villagers resident residents""".split()
+)
+# Words that place crowd violence at a demonstration (or a crowd pressing demands).
+PROTEST_CONTEXT: frozenset[str] = frozenset(
+    """protest protests protester protesters protestor demonstration demonstrations demonstrator
+    demonstrators march marcher rally demand demanding sit-in picket strike""".split()
+)
+# Verbs of crowd violence, and what a crowd throws.
+CROWD_ACT_VERBS: frozenset[str] = frozenset("throw hurl ram smash set storm torch burn".split())
+PROJECTILES: frozenset[str] = frozenset(
+    """rock stone brick bottle concrete firecracker firework molotov cocktail projectile object egg chair
+    debris""".split()
+)
+# What protesters burn to block a road (burning it alone is not a riot).
+BARRICADE_MATERIAL: frozenset[str] = frozenset("tyre tire tyres tires effigy flag barricade trash garbage rubbish".split())
+# Heads after "riot" that make it equipment or a unit, and words that make a grenade non-lethal.
+RIOT_EQUIPMENT_HEADS: frozenset[str] = frozenset("police policeman officer gear shield squad unit control act".split())
+NONLETHAL_GRENADE_WORDS: frozenset[str] = frozenset("flash-bang flashbang bang flash stun smoke tear-gas".split())
+
 # Words that make a sentence about physical violence (weapons, casualties, armed actors).
 VIOLENCE_CUES: frozenset[str] = frozenset(
     """gun rifle firearm pistol handgun shotgun ak-47 kalashnikov knife machete bullet gunfire gunshot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.enrich.base import EnrichDoc, NumberMention
 from pipeline.enrich.sents import sent_no, sent_of, sent_text_lower
@@ -27,8 +28,11 @@ NON_VICTIM_NOUNS = frozenset(
     """bullet round shell casing cartridge year month week day hour minute second percent per cent
     peso dollar euro pound kilometre kilometer mile metre meter vehicle car house home building time
     shot gun rifle weapon kilogram kg ton tonne acre hectare point goal grenade bomb missile rocket
-    drone mortar page article suspect arrest order count""".split()
+    drone mortar page article suspect arrest order count shooting attack strike explosion blast incident
+    raid killing homicide murder case operation city town village district province region country state
+    magazine casing a.m. p.m. am pm""".split()
 )
+_CLOCK_WORDS = frozenset("a.m. p.m. am pm a.m p.m o'clock hours hrs gmt utc".split())
 _DIGITS_RE = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
 _YEAR_RE = re.compile(r"^(1[89]|20)\d\d$")
 
@@ -91,6 +95,8 @@ def _is_age_or_money(tok, noun) -> bool:  # noqa: ANN001
     prev = doc[tok.i - 1] if tok.i > 0 else None
     if nxt is not None and (nxt.lower_ in ("-year", "year", "years", "%", "percent") or nxt.text.startswith("-year")):
         return True
+    if nxt is not None and nxt.lower_ in _CLOCK_WORDS:
+        return True
     if prev is not None and (prev.lower_ in ("aged", "age", "$", "€", "£", "no.", "number", "#") or prev.is_currency):
         return True
     if noun is not None and noun.lemma_.lower() in NON_VICTIM_NOUNS:
@@ -98,8 +104,22 @@ def _is_age_or_money(tok, noun) -> bool:  # noqa: ANN001
     return False
 
 
+_PARTITIVE_OBJECTS = frozenset("them those whom these dead victim injured wounded killed casualty".split())
+
+
+def _partitive(tok) -> bool:  # noqa: ANN001
+    """'beheading four of them', 'two of the dead': a part of a count already given."""
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for obj in (c for c in prep.children if c.dep_ == "pobj"):
+            if obj.lower_ in _PARTITIVE_OBJECTS or obj.lemma_.lower() in _PARTITIVE_OBJECTS:
+                return True
+    return False
+
+
 def _subset(tok) -> bool:  # noqa: ANN001
     """True if the phrase hangs under 'including'/'among' (a subset of a larger count)."""
+    if _partitive(tok):
+        return True
     cur = tok
     for _ in range(4):
         if cur.lower_ in ("including", "among", "includes", "include", "besides"):
@@ -112,13 +132,45 @@ def _subset(tok) -> bool:  # noqa: ANN001
     return False
 
 
+_LOCATIVE_PREPS = frozenset(
+    "in at near across from on into inside outside around during after before since within throughout over".split()
+)
+_CARE_VERBS = frozenset("treat survive take admit rush airlift evacuate fly carry transfer hospitalize hospitalise".split())
+_CARE_WORDS = frozenset("hospital clinic wound injury burn fracture treatment".split())
+
+
+def _care_kind(verb, noun) -> str | None:  # noqa: ANN001
+    """'six people were treated for gas', 'two survived with wounds', 'taken to hospital': injured."""
+    lemma = verb.lemma_.lower()
+    if lemma not in _CARE_VERBS or noun.dep_ not in ("nsubj", "nsubjpass", "dobj"):
+        return None
+    if lemma == "survive" and any(c.lower_ == "unhurt" for c in verb.children):
+        return None
+    if lemma == "treat" and noun.dep_ == "nsubjpass":
+        return "injured"
+    words = {t.lemma_.lower() for t in verb.subtree if t.i not in range(noun.left_edge.i, noun.right_edge.i + 1)}
+    return "injured" if words & _CARE_WORDS else None
+
+
+def _has_subject(verb) -> bool:  # noqa: ANN001
+    """A coordinated verb with its own subject is a separate predicate ('... and 37 were arrested')."""
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
 def _kind_for(noun) -> str | None:  # noqa: ANN001
     """Casualty kind of the victim phrase headed by ``noun`` from its governing words."""
+    if noun.dep_ == "pobj" and noun.head.lower_ in _LOCATIVE_PREPS:
+        return None
+    if noun.dep_ in ("conj", "appos") and noun.head.pos_ in ("NOUN", "PROPN", "NUM") and noun.head.i != noun.i:
+        return _kind_for(noun.head)
     lemma = noun.lemma_.lower()
     if lemma in FATAL_NOUNS and noun.lower_ != "dead" or noun.lower_ == "dead":
         return "fatalities"
     if lemma in INJURY_NOUNS or noun.lower_ in ("injured", "wounded"):
         return "injured"
+    care = _care_kind(noun.head, noun)
+    if care:
+        return care
     for child in noun.children:
         if child.dep_ in ("amod", "acl", "relcl") and child.lower_ in FATAL_ADJ | {"killed"}:
             return "fatalities"
@@ -149,6 +201,8 @@ def _kind_for(noun) -> str | None:  # noqa: ANN001
                 return "fatalities"
         if head.dep_ not in ("conj", "appos", "prep", "pobj", "xcomp") or head.head.i == head.i:
             break
+        if head.pos_ in ("VERB", "AUX") and head.dep_ == "conj" and _has_subject(head):
+            break
         head = head.head
         hops += 1
     for child in noun.head.children:
@@ -169,7 +223,10 @@ _TALLY_RE = re.compile(
 def _adjacent_kind(noun) -> str | None:  # noqa: ANN001
     """'at least twenty injured', 'five dead': the word right after the count."""
     doc = noun.doc
-    nxt = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
+    j = noun.i + 1
+    while j < len(doc) - 1 and doc[j].pos_ == "ADV" and doc[j].lower_.endswith("ly"):
+        j += 1
+    nxt = doc[j] if j < len(doc) else None
     if nxt is None:
         return None
     if nxt.lower_ in ("dead", "killed"):
@@ -199,6 +256,58 @@ def _toll_number(tok) -> bool:  # noqa: ANN001
     return False
 
 
+@dataclass
+class CasualtyMention(NumberMention):
+    """A casualty count; ``added`` marks an addition to an earlier count ("two attackers were also killed")."""
+
+    added: bool = False
+    chain: int = -1  # token index of the coordination that joins this count with others ("5 soldiers and 8 attackers")
+
+
+_COLLECTIVE = frozenset("family household couple group crew party".split())
+_ADDITION_ADV = frozenset("also too".split())
+_ADDITION_MOD = frozenset("other another further more additional fourth fifth sixth seventh eighth ninth tenth".split())
+
+
+def _collective_noun(tok):  # noqa: ANN001, ANN202
+    """'a family of five': the collective noun the count belongs to, else None."""
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in _COLLECTIVE:
+        return tok.head.head
+    return None
+
+
+def _chain_root(noun):  # noqa: ANN001, ANN202
+    cur = noun
+    for _ in range(6):
+        if cur.dep_ not in ("conj", "appos") or cur.head.i == cur.i or cur.head.pos_ not in ("NOUN", "PROPN", "NUM"):
+            break
+        cur = cur.head
+    return cur
+
+
+def _is_addition(noun) -> bool:  # noqa: ANN001
+    """The count is marked as coming on top of another: 'also killed', 'two other patients', 'a fourth man'."""
+    if any(c.lower_ in _ADDITION_MOD and c.dep_ in ("amod", "advmod", "det", "nummod", "compound") for c in noun.children):
+        return True
+    cur = noun
+    for _ in range(4):
+        if any(c.dep_ == "advmod" and c.lower_ in _ADDITION_ADV for c in cur.children):
+            return True
+        if any(c.dep_ == "prep" and c.lower_ == "as" and any(g.lower_ == "well" for g in c.children) for c in cur.children):
+            return True
+        if cur.pos_ in ("VERB", "AUX") or cur.head.i == cur.i:
+            break
+        cur = cur.head
+    return False
+
+
+def _mention(doc, kind: str, value: int, tok, noun, toll: bool = False) -> CasualtyMention:  # noqa: ANN001
+    root = _chain_root(noun)
+    chain = root.i if root.i != noun.i or any(c.dep_ == "conj" for c in noun.children) else -1
+    return CasualtyMention(kind, value, tok.i, sent_no(doc, tok.i), doc[min(tok.i, noun.i): max(tok.i, noun.i) + 1].text,
+                           toll, _is_addition(noun), chain)
+
+
 def find_numbers(doc) -> list[NumberMention]:  # noqa: ANN001
     """Casualty mentions in ``doc``: each has a kind, a value and its sentence."""
     out: list[NumberMention] = []
@@ -209,10 +318,10 @@ def find_numbers(doc) -> list[NumberMention]:  # noqa: ANN001
         if tok.dep_ in ("nummod", "quantmod", "compound") and tok.head.pos_ in ("NOUN", "PROPN", "ADJ", "VERB"):
             noun = tok.head
         else:
-            noun = tok
+            noun = _collective_noun(tok) or tok
         if noun.dep_ == "compound" and noun.head.like_num:
             continue
-        if _is_age_or_money(tok, noun if noun is not tok else None) or _subset(noun):
+        if _is_age_or_money(tok, noun if noun is not tok else None) or _subset(noun) or (noun is not tok and _subset(tok)):
             continue
         toll = _toll_number(tok)
         kind = "fatalities" if toll else (_adjacent_kind(noun) or _kind_for(noun))
@@ -220,78 +329,144 @@ def find_numbers(doc) -> list[NumberMention]:  # noqa: ANN001
             continue
         if value > 100_000:
             continue
-        sent = sent_no(doc, tok.i)
-        out.append(NumberMention(kind, value, tok.i, sent, doc[min(tok.i, noun.i): max(tok.i, noun.i) + 1].text, toll))
-    out.extend(_singular_victims(doc, {m.start for m in out}))
+        out.append(_mention(doc, kind, value, tok, noun, toll))
+    out.extend(_singular_victims(doc, {m.start for m in out} | {i for m in out for i in _span(doc, m)}))
     out.extend(_explicit_zero(doc))
     return out
+
+
+def _span(doc, m: NumberMention) -> range:  # noqa: ANN001
+    tok = doc[m.start]
+    head = tok.head if tok.dep_ in ("nummod", "quantmod", "compound") else tok
+    return range(min(tok.i, head.i), max(tok.i, head.i) + 1)
 
 
 _PERSON_NOUNS = frozenset(
     """journalist reporter man woman boy girl child teenager student farmer officer policeman soldier
     civilian driver teacher priest pastor mayor candidate activist worker guard official trader
-    person resident villager doctor nurse lawyer judge councillor councilor businessman leader""".split()
+    person resident villager doctor nurse lawyer judge councillor councilor businessman leader
+    policewoman guardsman commander vaccinator cousin brother sister son daughter wife husband father
+    mother uncle aunt nephew niece grandson granddaughter baby infant toddler rider cyclist pedestrian
+    passenger patient shopkeeper vendor merchant imam cleric monk chief elder photographer cameraman
+    prosecutor politician lawmaker senator deputy sheriff ranger engineer miner herder fisherman pilot
+    medic paramedic volunteer employee bystander customer worshipper pilgrim refugee migrant tourist
+    victim youth interpreter translator colleague guide neighbour neighbor friend""".split()
 )
+_PRONOUN_VICTIMS = frozenset("him her".split())
+_PRONOUN_SUBJECTS = frozenset("he she".split())
+_DEATH_NOUNS = frozenset("killing murder death assassination execution beheading lynching".split())
+
+
+def _person_token(tok) -> bool:  # noqa: ANN001
+    if tok.tag_ not in ("NN", "NNP") or any(c.tag_ == "CD" for c in tok.children):
+        return False
+    return tok.lemma_.lower() in _PERSON_NOUNS or (tok.ent_type_ == "PERSON" and tok.dep_ != "compound")
+
+
+def _singular_kind(tok) -> str | None:  # noqa: ANN001
+    """Kind of a singular victim: subject/object of a casualty verb, or 'the killing of a leader'."""
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in _DEATH_NOUNS:
+        return "fatalities"
+    if tok.lower_ in _PRONOUN_SUBJECTS:
+        return "fatalities" if tok.dep_ == "nsubj" and tok.head.lemma_.lower() in ("die", "perish") else None
+    if tok.dep_ not in ("nsubjpass", "dobj") and not (tok.dep_ == "nsubj" and tok.head.lemma_.lower() in _CARE_VERBS):
+        return None
+    return _adjacent_kind(tok) or _kind_for(tok)
 
 
 def _singular_victims(doc, seen: set[int]) -> list[NumberMention]:  # noqa: ANN001
-    """'A journalist was killed' / 'gunmen shot dead a mayor' count as one."""
-    out = []
+    """'A journalist was killed', 'gunmen shot dead a mayor', 'killing him' count as one; a list of
+    victims ('a man, his wife and their three children') counts each singular member."""
+    out: list[NumberMention] = []
     for tok in doc:
-        if tok.tag_ not in ("NN", "NNP") or tok.i in seen:
+        if tok.i in seen:
             continue
-        is_person = tok.lemma_.lower() in _PERSON_NOUNS or (tok.ent_type_ == "PERSON" and tok.dep_ != "compound")
-        if not is_person or any(c.like_num for c in tok.children):
+        pronoun = tok.lower_ in _PRONOUN_VICTIMS | _PRONOUN_SUBJECTS and tok.pos_ == "PRON"
+        if not pronoun and not _person_token(tok):
             continue
-        if tok.dep_ not in ("nsubjpass", "dobj"):
+        root = _chain_root(tok)
+        if root.i != tok.i and not (_person_token(root) or root.i in seen or any(c.like_num for c in root.children)):
             continue
-        kind = _kind_for(tok)
+        if pronoun and tok.lower_ in _PRONOUN_VICTIMS and tok.dep_ != "dobj":
+            continue
+        kind = _singular_kind(root)
         if kind is None:
             continue
-        if any(c.dep_ == "conj" for c in tok.children) or tok.dep_ == "conj":
-            continue
-        out.append(NumberMention(kind, 1, tok.i, sent_no(doc, tok.i), tok.text))
+        out.append(_mention(doc, kind, 1, tok, tok))
     return out
 
 
+def _background_clause(tok) -> bool:  # noqa: ANN001
+    """'... days after rebels blew up a track, in which no one was hurt': about an earlier incident."""
+    return any(a.lower_ in ("after", "before", "since") and a.dep_ in ("prep", "mark") for a in tok.ancestors)
+
+
 def _explicit_zero(doc) -> list[NumberMention]:  # noqa: ANN001
-    """'No one was killed', 'nobody was hurt', 'there were no casualties'."""
-    out = []
+    """'No one was killed', 'nobody was hurt', 'injuring no one', 'there were no casualties'."""
+    out: list[NumberMention] = []
     for tok in doc:
         low = tok.lower_
+        if _background_clause(tok):
+            continue
         nobody = low in ("nobody", "noone") or (low == "one" and any(c.lower_ == "no" for c in tok.children))
-        if nobody and tok.dep_ in ("nsubj", "nsubjpass"):
+        if nobody and tok.dep_ in ("nsubj", "nsubjpass", "dobj"):
             lemma = tok.head.lemma_.lower()
+            si, text = sent_no(doc, tok.i), sent_of(tok).text
             if lemma in FATAL_VERBS:
-                out.append(NumberMention("fatalities", 0, tok.i, sent_no(doc, tok.i), sent_of(tok).text))
+                out.append(NumberMention("fatalities", 0, tok.i, si, text))
             elif lemma in INJURY_VERBS or tok.head.lower_ in INJURY_ADJ:
-                out.append(NumberMention("injured", 0, tok.i, sent_no(doc, tok.i), sent_of(tok).text))
-                out.append(NumberMention("fatalities", 0, tok.i, sent_no(doc, tok.i), sent_of(tok).text))
+                out.append(NumberMention("injured", 0, tok.i, si, text))
+                out.append(NumberMention("fatalities", 0, tok.i, si, text))
         if low in ("casualties", "injuries", "deaths", "fatalities") and any(c.lower_ == "no" for c in tok.children):
             si = sent_no(doc, tok.i)
             if low in ("casualties", "injuries"):
                 out.append(NumberMention("injured", 0, tok.i, si, sent_of(tok).text))
-            if low in ("casualties", "deaths", "fatalities"):
-                out.append(NumberMention("fatalities", 0, tok.i, si, sent_of(tok).text))
+            out.append(NumberMention("fatalities", 0, tok.i, si, sent_of(tok).text))
     return out
 
 
-def aggregate(mentions: list[NumberMention], kind: str) -> int | None:
-    """One count per kind: the first sentence that states one (counts in it are summed, a repeated
-    value counted once), raised by a later, larger death-toll update ("the toll rose to 12")."""
+def _sentence_total(mentions: list[NumberMention]) -> int:
+    """Sum of a sentence's counts: coordinated counts add up, a repeated separate value counts once."""
+    chains: dict[int, int] = {}
+    loose: list[int] = []
+    for m in mentions:
+        chain = getattr(m, "chain", -1)
+        if m.value <= 0:
+            continue
+        if chain >= 0:
+            chains[chain] = chains.get(chain, 0) + m.value
+        else:
+            loose.append(m.value)
+    return sum(dict.fromkeys([*chains.values(), *loose]))
+
+
+def aggregate(mentions: list[NumberMention], kind: str, title_sents: int = 0) -> int | None:
+    """One count per kind: the first body sentence that states one (the title's only when the body
+    has none); counts in it are summed, coordinated ones all, a repeated value once. Later counts
+    marked as additions ("two attackers were also killed") are added, and a later, larger death-toll
+    update ("the toll rose to 12") replaces it."""
     per_sent: dict[int, list[NumberMention]] = {}
     for m in mentions:
         if m.kind == kind:
             per_sent.setdefault(m.sent, []).append(m)
     if not per_sent:
         return None
+    order = sorted(per_sent)
+    body = [s for s in order if s >= title_sents]
+    if body and any(m.value > 0 for s in body for m in per_sent[s]):
+        order = body
     best: int | None = None
-    for sent in sorted(per_sent):
-        positives = list(dict.fromkeys(m.value for m in per_sent[sent] if m.value > 0))
+    for sent in order:
+        group = per_sent[sent]
         if best is None or best == 0:
-            best = sum(positives) if positives else (best or 0)
-        elif any(m.toll for m in per_sent[sent]):
+            total = _sentence_total(group)
+            best = total if total else (best or 0)
+            continue
+        positives = [m.value for m in group if m.value > 0]
+        if any(m.toll for m in group):
             best = max(best, max(positives, default=0))
+        else:
+            best += _sentence_total([m for m in group if getattr(m, "added", False)])
     return best
 
 
@@ -300,6 +475,6 @@ def numbers_step(doc: EnrichDoc) -> EnrichDoc:
     if not doc.english or doc.doc is None:
         return doc
     doc.number_mentions = find_numbers(doc.doc)
-    doc.fatalities = aggregate(doc.number_mentions, "fatalities")
-    doc.injured = aggregate(doc.number_mentions, "injured")
+    doc.fatalities = aggregate(doc.number_mentions, "fatalities", doc.title_sents)
+    doc.injured = aggregate(doc.number_mentions, "injured", doc.title_sents)
     return doc
