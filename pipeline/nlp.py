@@ -67,9 +67,9 @@ class CachedAttributeRuler:
 
     The ruler's single-token rules read only a token's TAG, DEP, IS_SPACE and LOWER (LOWER against
     a fixed word list and a few regexes), and write TAG, DEP, POS, MORPH and LEMMA. So a token's
-    result is a function of that key: it is computed by the real ruler the first time a key is seen
-    and replayed afterwards. A doc with any multi-token rule match ("gonna", "ain't") goes through
-    the real ruler unchanged.
+    result is a function of that key: it is computed by the real ruler (on a small doc of the new
+    keys' tokens) the first time a key is seen and replayed afterwards. The spans of multi-token
+    rule matches ("gonna", "ain't", "there was") go through the real ruler.
     """
 
     def __init__(self, ruler) -> None:  # noqa: ANN001 - spacy AttributeRuler
@@ -106,24 +106,55 @@ class CachedAttributeRuler:
             self.lower_classes[lower] = cls
         return cls
 
+    @staticmethod
+    def _small_doc(doc, words: list[str], rows):  # noqa: ANN001, ANN205
+        """A doc of ``words`` whose TAG/DEP/POS/MORPH/LEMMA are ``rows`` (each token its own head)."""
+        import numpy
+        from spacy.tokens import Doc
+
+        sub = Doc(doc.vocab, words=words, spaces=[False] * len(words))
+        heads = numpy.zeros((len(words), 1), dtype="uint64")
+        sub.from_array(_RULER_ATTRS + ["HEAD"], numpy.hstack([rows, heads]))
+        return sub
+
+    def _learn(self, doc, keys: list[tuple], current) -> None:  # noqa: ANN001
+        """Fill the cache for the keys of ``doc`` not seen yet, from one token each."""
+        first: dict[tuple, int] = {}
+        for i, k in enumerate(keys):
+            if k not in self.cache:
+                first.setdefault(k, i)
+        if not first:
+            return
+        idx = list(first.values())
+        subs = [self._small_doc(doc, [doc[i].text for i in idx], current[idx])]
+        if self.multi(subs[0]):  # neighbours here must not form a multi-token match: one doc per token
+            subs = [self._small_doc(doc, [doc[i].text], current[[i]]) for i in idx]
+        toks = [tok for sub in subs for tok in self.ruler(sub)]
+        for tok, k in zip(toks, first):
+            self.cache[k] = (tok.tag, tok.dep, tok.pos, tok.morph.key, tok.lemma)
+
     def __call__(self, doc):  # noqa: ANN001, ANN204
-        if self.multi(doc):
-            return self.ruler(doc)
+        """Single-token rules from the cache; the spans of multi-token matches through the real ruler.
+
+        Rules read only token-local attributes, so a span holding all multi-token matches over its
+        tokens gets from the real ruler exactly what those tokens get in the whole doc.
+        """
+        import numpy
+
+        if not len(doc):
+            return doc
         lower_class = self._lower_class
         keys = [(tag, dep, space, lower_class(lower))
                 for tag, dep, space, lower in doc.to_array(_KEY_ATTRS).tolist()]
-        cache = self.cache
-        if any(k not in cache for k in keys):
-            self.ruler(doc)
-            for tok, k in zip(doc, keys):
-                cache.setdefault(k, (tok.tag, tok.dep, tok.pos, tok.morph.key, tok.lemma))
-            return doc
-        import numpy
-
-        values = numpy.array([cache[k] for k in keys], dtype="uint64")
         current = doc.to_array(_RULER_ATTRS)
+        self._learn(doc, keys, current)
+        cache = self.cache
+        values = numpy.array([cache[k] for k in keys], dtype="uint64")
         # attributes the ruler left unset (0) keep their current value
         values = numpy.where(values == 0, current, values)
+        for start, end in _regions(self.multi(doc, as_spans=False)):
+            sub = self.ruler(self._small_doc(doc, [t.text for t in doc[start:end]], current[start:end]))
+            values[start:end] = sub.to_array(_RULER_ATTRS)
         for i in numpy.nonzero(values[:, 1] != current[:, 1])[0]:
             doc[int(i)].dep = int(values[i, 1])
         doc.from_array(_RULER_ARRAY_ATTRS, values[:, [0, 2, 3, 4]])
@@ -132,6 +163,17 @@ class CachedAttributeRuler:
     def pipe(self, docs, batch_size: int = 128):  # noqa: ANN001, ANN201
         for doc in docs:
             yield self(doc)
+
+
+def _regions(matches: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Token ranges covering the (match_id, start, end) matches, overlapping ones merged."""
+    out: list[tuple[int, int]] = []
+    for _, start, end in sorted(matches, key=lambda m: m[1]):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 PARSED_TOKENS_KEY = "radar.parsed_tokens"  # user_data: how many tokens got the full analysis
@@ -199,19 +241,47 @@ def _merge(doc, runs: list[tuple[int, int]], parsed) -> None:  # noqa: ANN001
     doc.from_array(_COPY_ATTRS, arr)
 
 
-def parse_selected(docs: list, masks: list[list[bool]], forced: list[set[int]], batch_size: int) -> list:  # noqa: ANN001
+def _copy_ents(doc, runs: list[tuple[int, int]], part) -> None:  # noqa: ANN001
+    """Set ``part``'s entities on ``doc`` (``part`` holds the tokens of ``runs``); other tokens are outside.
+
+    An entity that spans two runs (not adjacent in ``doc``) is cut into one entity per run.
+    """
+    from spacy.tokens import Span
+
+    index = [i for start, end in runs for i in range(start, end)]
+    spans = []
+    for ent in part.ents:
+        piece = index[ent.start]
+        for k in range(ent.start + 1, ent.end):
+            if index[k] != index[k - 1] + 1:
+                spans.append(Span(doc, piece, index[k - 1] + 1, label=ent.label))
+                piece = index[k]
+        spans.append(Span(doc, piece, index[ent.end - 1] + 1, label=ent.label))
+    doc.set_ents(spans, default="outside")
+
+
+def parse_selected(docs: list, masks: list[list[bool]], forced: list[set[int]], batch_size: int,  # noqa: ANN001
+                   ner_masks: list[list[bool]] | None = None) -> list:
     """Tag, parse and lemmatise only the selected sentences of each doc; run NER over whole docs.
 
     ``docs`` must already have sentence boundaries (e.g. from :func:`get_sentencizer`);
     ``masks[i]`` selects sentences of ``docs[i]``; ``forced[i]`` are token indices that must
     start a sentence. The selected runs are analysed together as one doc per input doc, so the
     parser sees the same context as in a full parse; the analysis is copied back into ``docs``.
+    With ``ner_masks``, NER likewise runs only on the sentences ``ner_masks[i]`` selects and the
+    other sentences have no entities.
     """
     nlp = get_nlp()
     runs = [_runs(doc, mask) for doc, mask in zip(docs, masks)]
     parts = [_analysis_doc(doc, r, f) for doc, r, f in zip(docs, runs, forced)]
+    ner_runs = [_runs(doc, mask) for doc, mask in zip(docs, ner_masks)] if ner_masks is not None else None
     for name, proc in nlp.pipeline:
-        if name == "ner":
+        if name == "ner" and ner_runs is not None:
+            ner_parts = proc.pipe([_analysis_doc(doc, r, set()) for doc, r in zip(docs, ner_runs)],
+                                  batch_size=batch_size)
+            for doc, r, part in zip(docs, ner_runs, ner_parts):
+                _copy_ents(doc, r, part)
+        elif name == "ner":
             docs = list(proc.pipe(docs, batch_size=batch_size))
         else:
             parts = list(proc.pipe(parts, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(p) for p in parts]

@@ -125,8 +125,10 @@ class Settings(BaseSettings):
     alert_article_link_max_age_s: float = 600.0
     alert_relink_window_days: int = Field(7, description="at start, re-link articles of incidents updated this recently")
     alert_drain_timeout_s: float = Field(30.0, description="on shutdown, wait this long for due deliveries")
-    enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: all)")
+    enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
     enrich_lead_sentences: int = Field(3, description="body sentences always parsed when selective parsing is on")
+    enrich_selective_ner: bool = Field(
+        True, description="with selective parsing, skip NER on sentences that cannot hold a named entity")
 
     @property
     def archive_dir(self) -> Path:

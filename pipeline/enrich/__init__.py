@@ -91,6 +91,23 @@ def _analysis_mask(tokens, title_chars: int) -> list[bool]:  # noqa: ANN001
     return analysis_mask(lower, title_sents, _settings().enrich_lead_sentences)
 
 
+def _ner_mask(tokens) -> list[bool]:  # noqa: ANN001 - spacy Doc with sentences
+    """Sentences NER must see: any capitalised token after the first, or a first token that is a place name.
+
+    A sentence whose only capital is its first word, and that word a stop word or not a gazetteer
+    name ("The police said ...", "Gunmen fled ..."), holds no entity the rule steps read.
+    """
+    from pipeline.geo import get_geoparser
+
+    parser = get_geoparser()
+    mask = []
+    for sent in tokens.sents:
+        first = sent[0]
+        mask.append(any(t.text[:1].isupper() for t in sent[1:]) or (
+            first.text[:1].isupper() and not first.is_stop and parser.is_name(first.text)))
+    return mask
+
+
 def _parse(docs: list[EnrichDoc], batch_size: int) -> None:
     """Run spaCy over ``docs`` (English, non-empty): fully, or selectively (see ``enrich_selective_parse``)."""
     if not _settings().enrich_selective_parse:
@@ -103,7 +120,8 @@ def _parse(docs: list[EnrichDoc], batch_size: int) -> None:
     split = [_split(d) for d in docs]
     masks = [_analysis_mask(t, d.title_chars) for t, d in zip(split, docs)]
     forced = [{b} if (b := _body_start(t, d.title_chars)) is not None else set() for t, d in zip(split, docs)]
-    for d, parsed in zip(docs, parse_selected(split, masks, forced, batch_size)):
+    ner_masks = [_ner_mask(t) for t in split] if _settings().enrich_selective_ner else None
+    for d, parsed in zip(docs, parse_selected(split, masks, forced, batch_size, ner_masks)):
         d.doc = parsed
         _count_title_sents(d)
 

@@ -128,6 +128,10 @@ class Geoparser:
         alt = [i for i in g.alt_names.get(key, []) if i not in main]
         return main + alt, set(alt)
 
+    def is_name(self, surface: str) -> bool:
+        """Whether ``surface`` is a gazetteer name (as the recogniser looks names up)."""
+        return bool(self._lookup(surface)[0])
+
     def _find_mentions(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
         tokens = list(doc)
         n = len(tokens)

@@ -1,4 +1,4 @@
-"""Selective parsing: NER over the whole text, tagger/parser only on title, lead and cue sentences."""
+"""Selective parsing: tagger/parser only on title, lead and cue sentences; NER on every sentence that can hold a name."""
 
 from __future__ import annotations
 
@@ -92,3 +92,14 @@ def test_mask_keeps_title_lead_cues_and_the_next_sentence() -> None:
              "quiet", "the protesters marched", "quiet", "they fought back"]
     mask = analysis_mask(texts, title_sents=1, lead=2)
     assert mask == [True, True, True, False, False, True, True, False, True, True, True]
+
+
+def test_ner_skips_only_sentences_without_possible_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = "The crowd waited quietly for news about the missing hikers."
+    body = " ".join([VIOLENT, plain, FILLER[0], "Kaduna remained calm on the second day."])
+    sel = _parsed(TITLE, body, True, monkeypatch)
+    ents = [(e.start_char, e.end_char, e.label_) for e in sel.doc.ents]
+    assert any(sel.text[s:e] == "Lagos" for s, e, _ in ents)
+    assert any(sel.text[s:e] == "Kaduna" and s > sel.text.index(FILLER[0]) for s, e, _ in ents)  # first-word place
+    skipped = sel.text.index(plain)
+    assert all(not (skipped <= t.idx < skipped + len(plain)) or t.ent_iob_ == "O" for t in sel.doc)

@@ -49,3 +49,14 @@ def test_fold_with_map_keeps_offsets_and_folds_accents() -> None:
     for text in ("Gunmen of La Línea in Ciudad Juárez", "İzmir ẞ ǅ Ñandú", "plain ASCII Text"):
         assert _fold_with_map(text) == reference(text)
         assert len(_fold_with_map(text)) == len(text)
+
+
+def test_cached_attribute_ruler_handles_multi_token_rules_and_new_words() -> None:
+    plain = spacy.load(model_path())
+    nlp = get_nlp()
+    texts = ["There was a blast and there were two raids. Y'all gotta see, let's go, c'mon.",
+             "Gon na gotta: the quixotic zephyr wasn't there, ain't it? There is, there's.",
+             "Xyloquent brindlewort gonna there are."]
+    for _ in range(2):
+        for text in texts:
+            assert _attrs(nlp(text)) == _attrs(plain(text))
