@@ -74,3 +74,12 @@ def airflow_db() -> Path:
 
     db.initdb()
     return _AIRFLOW_HOME
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's TerminalReporter
+    """Print the evaluation tables that tests collected (CI logs show the numbers)."""
+    from tests import reports
+
+    for title, text in reports.SECTIONS:
+        terminalreporter.write_sep("=", title)
+        terminalreporter.write_line(text)

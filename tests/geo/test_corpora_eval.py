@@ -28,3 +28,16 @@ def test_evaluate_on_five_lgl_articles(capsys: pytest.CaptureFixture[str]) -> No
     assert result["recall"] > 0.3
     assert main(["--corpus", "lgl", "--limit", "2", "--json"]) == 0
     assert '"corpus": "lgl"' in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not corpus_path("trnews").is_file(), reason="TR-News corpus not found under settings.benchmarks_dir")
+def test_geoparser_quality_on_corpus_samples() -> None:
+    from tests import reports
+
+    rows = []
+    for corpus, limit in (("lgl", 60), ("trnews", 20)):
+        r = evaluate(corpus, limit=limit)
+        rows.append(f"{corpus:8s} {r['articles']:3d} articles  recall {r['recall']:.3f}  precision {r['precision']:.3f}  "
+                    f"acc@161km {r['acc_161km']:.3f}  exact id {r['exact_id']:.3f}")
+        assert r["recall"] >= 0.75 and r["acc_161km"] >= 0.75, (corpus, r)
+    reports.add("Geoparsing, first articles of LGL / TR-News (full run: radar eval corpora)", "\n".join(rows))
