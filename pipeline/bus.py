@@ -42,7 +42,7 @@ def all_topics(s: Settings | None = None) -> list[str]:
 
 
 def make_producer(s: Settings | None = None) -> KafkaProducer:
-    """Producer with acks=all, retries and a size cap; keys are str, values bytes."""
+    """Producer with acks=all, retries and a size cap; use :func:`send` (str keys, bytes values)."""
     s = s or get_settings()
     return KafkaProducer(
         **client_config(s),
@@ -50,7 +50,6 @@ def make_producer(s: Settings | None = None) -> KafkaProducer:
         retries=s.kafka_producer_retries,
         max_request_size=s.kafka_max_message_bytes + 10_000,
         linger_ms=5,
-        key_serializer=lambda k: k.encode("utf-8") if isinstance(k, str) else k,
     )
 
 
@@ -62,7 +61,7 @@ def send(producer: KafkaProducer, topic: str, key: str | None, value: bytes, s: 
             f"message for {topic} key={key} is {len(value)} bytes > limit {s.kafka_max_message_bytes} "
             "(RADAR_KAFKA_MAX_MESSAGE_BYTES)"
         )
-    return producer.send(topic, key=key, value=value)
+    return producer.send(topic, key=key.encode("utf-8") if key is not None else None, value=value)
 
 
 def make_consumer(group: str, topics: list[str], s: Settings | None = None, **overrides: Any) -> KafkaConsumer:

@@ -28,7 +28,7 @@ def produce_raw(s: Settings, topic: str, items: list[tuple[str | None, bytes]]) 
     producer = bus.make_producer(s)
     try:
         for key, value in items:
-            producer.send(topic, key=key, value=value)
+            bus.send(producer, topic, key, value, s)
         producer.flush()
     finally:
         producer.close()
