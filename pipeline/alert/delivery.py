@@ -110,12 +110,14 @@ class Ledger:
             doc["pending_sinks"] = sorted(n for n, v in doc["deliveries"].items() if v["status"] not in DONE)
             doc["status"] = "pending" if doc["pending_sinks"] else ("failed" if doc["failed_sinks"] and not doc["sinks"] else "delivered")
             snapshot = {**doc, "deliveries": {k: dict(v) for k, v in doc["deliveries"].items()}}
-        if self.archive is not None:
-            self.archive.append([snapshot])
-        try:
-            self.es.index(index=self.alias, id=snapshot["id"], document=snapshot, refresh=True)
-        except (TransportError, ApiError) as exc:
-            log.warning("alerts ledger: could not store delivery status of %s: %s (archived)", snapshot["id"], exc)
+            # written under the lock: two sinks finishing together must not store their snapshots
+            # out of order (an older one written last would show a delivered sink as pending)
+            if self.archive is not None:
+                self.archive.append([snapshot])
+            try:
+                self.es.index(index=self.alias, id=snapshot["id"], document=snapshot, refresh=True)
+            except (TransportError, ApiError) as exc:
+                log.warning("alerts ledger: could not store delivery status of %s: %s (archived)", snapshot["id"], exc)
 
     def pending(self, limit: int = 10_000) -> list[dict[str, Any]]:
         """Alerts with sinks still to deliver (to resume after a restart)."""

@@ -7,19 +7,21 @@ import email
 import hashlib
 import hmac
 import json
+import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from pipeline.alert import cli as alert_cli
+from pipeline.alert.delivery import Ledger, ledger_document
 from pipeline.alert.rules import parse_config
 from pipeline.alert.tracker import ArticleLinker
 from pipeline.alert.worker import alert_worker, ensure_alert_topics
 from pipeline.index.client import make_client
 from pipeline.index.indexer import bulk_index, search_document
 from pipeline.index.setup import alias_name, setup_indices
-from pipeline.schemas import Incident, dump
+from pipeline.schemas import Alert, Incident, dump
 from pipeline.settings import Settings
 from pipeline.stack import free_port
 from tests.alert.receivers import HttpReceiver, SmtpReceiver
@@ -223,3 +225,30 @@ def test_article_links_wait_for_the_index_worker(radar_settings):
     es.indices.refresh(index=s.articles_alias)
     assert es.get(index=s.articles_alias, id=late.id)["_source"]["incident_id"] == "inc-a"
     assert es.get(index=s.articles_alias, id=first.id)["_source"]["title"] == first.title
+
+
+def test_sinks_finishing_together_leave_the_ledger_delivered(radar_settings):
+    """Sink threads marking the same alert at once: the stored status is the last one, never an older one."""
+    s = alert_settings(radar_settings)
+    es = make_client(s)
+    setup_indices(es, s)
+    ledger = Ledger(es, s, archive=None)
+    sinks = ["hook", "slack", "mail", "kafka", "log"]
+    docs = [ledger_document(Alert(id=f"alr-race-{i}", rule="r", trigger="new", trigger_key="k", incident_id=f"inc-{i}"),
+                            sinks, {}) for i in range(8)]
+    ledger.record(docs)
+    for doc in docs:
+        start = threading.Barrier(len(sinks))
+
+        def deliver(name: str, doc: dict = doc, start: threading.Barrier = start) -> None:
+            start.wait()
+            ledger.mark(doc, name, "delivered")
+
+        threads = [threading.Thread(target=deliver, args=(name,)) for name in sinks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    stored = ledger_of(s)
+    assert {k: (d["status"], d["pending_sinks"]) for k, d in stored.items()} == {
+        d["id"]: ("delivered", []) for d in docs}
