@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from pathlib import Path
 
 import spacy
 
@@ -10,6 +12,7 @@ from pipeline.enrich.actors import _fold_with_map
 from pipeline.enrich.sents import doc_text, sent_no, sent_of, sentences
 from pipeline.nlp import get_nlp, model_path
 
+DEVSET = Path(__file__).resolve().parents[1] / "data" / "devset.jsonl"
 TEXT = ("Armed men stormed a farm near Kaduna on Friday. Two guards were shot dead.\n\n"
         "\"We ain't gonna leave,\" a farmer said. Nothin' was taken from the Estância São José.")
 
@@ -60,3 +63,13 @@ def test_cached_attribute_ruler_handles_multi_token_rules_and_new_words() -> Non
     for _ in range(2):
         for text in texts:
             assert _attrs(nlp(text)) == _attrs(plain(text))
+
+
+def test_numpy_gemm_gives_the_blis_analysis_on_dev_articles() -> None:
+    nlp = get_nlp()
+    models = [proc.model for _, proc in nlp.pipeline if hasattr(getattr(proc, "model", None), "walk")]
+    assert models and not any(node.ops.use_blis for model in models for node in model.walk())
+    plain = spacy.load(model_path())
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [r["title"] + "\n\n" + r["body"] for r in rows[:40]]
+    assert [_attrs(d) for d in nlp.pipe(texts)] == [_attrs(d) for d in plain.pipe(texts)]
