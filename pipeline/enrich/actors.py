@@ -74,6 +74,11 @@ def _fold_with_map(text: str) -> str:
     return text.translate(table)
 
 
+def known_group(name: str) -> lx.KnownGroup | None:
+    """The known group whose name or alias is ``name`` (case- and accent-insensitive), else None."""
+    return _group_patterns()[2].get(fold(name))
+
+
 def known_group_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of known armed-group names in ``text`` ("Juárez Cartel", "La Línea", "ELN")."""
     long_names, acronyms, _ = _group_patterns()

@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from pipeline.enrich.actors import known_group
 from pipeline.geo.distance import haversine_km
 from pipeline.schemas import EVENT_TYPES, EnrichedArticle, RawArticle
 from pipeline.settings import PROJECT_ROOT
@@ -71,8 +72,17 @@ def _singular(tok: str) -> str:
     return tok
 
 
+def _known_groups(name: str) -> set[str]:
+    """Names of the lexicon's known groups that ``name`` or its parenthetical is a name or alias of."""
+    parts = [re.sub(r"\([^)]*\)", " ", name).strip(), *re.findall(r"\(([^)]*)\)", name)]
+    return {g.name for g in map(known_group, parts) if g is not None}
+
+
 def names_match(pred: str, gold: str) -> bool:
-    """Normalised match: equal token sets, or one contained in the other (``Military`` ~ ``Malian military``)."""
+    """Normalised match: equal token sets, one contained in the other (``Military`` ~ ``Malian military``),
+    or both names of the same known group (``IDF`` ~ ``Israeli military``)."""
+    if _known_groups(pred) & _known_groups(gold):
+        return True
     for p in name_variants(pred):
         for g in name_variants(gold):
             if p == g or p <= g or g <= p:

@@ -38,3 +38,12 @@ def test_no_event_means_no_participants():
     doc.doc = get_nlp()(doc.text)
     doc.event_type = None
     assert actors_step(doc).actors == [] and actors_step(doc).actor_mentions
+
+
+def test_evaluator_matches_aliases_of_one_known_group():
+    from pipeline.evaluation.devset import names_match
+
+    assert names_match("Israel Defense Forces", "Israeli military")
+    assert names_match("Baloch Liberation Army", "Balochistan Liberation Army (BLA)")
+    assert not names_match("Israel Defense Forces", "Syrian military")
+    assert not names_match("Hamas", "Palestinian Islamic Jihad")
