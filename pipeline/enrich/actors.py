@@ -18,8 +18,10 @@ _SPEECH_VERBS = frozenset(
 _ATTACK_VERBS = frozenset(
     """kill attack ambush shoot murder stab kidnap abduct rape assault behead execute massacre bomb
     shell strike target raid fire open clash fight torch burn loot beat lynch storm hit injure wound
-    detonate hurl throw seize capture overrun disperse arrest detain""".split()
+    detonate hurl throw seize capture overrun retake recapture disperse arrest detain""".split()
 )
+_PERPETRATE_VERBS = frozenset("carry stage mount launch conduct perpetrate commit claim".split())
+_HARM_VERBS = frozenset("kill wound injure murder behead execute kidnap abduct hurt".split())
 _CLASH_VERBS = frozenset("clash fight battle engage exchange".split())
 _BLAME_VERBS = frozenset("blame attribute link tie suspect accuse".split())
 _CLAIM_OBJECTS = frozenset("responsibility credit".split())
@@ -131,9 +133,11 @@ def _role(tok) -> str:  # noqa: ANN001
     if _background(head):
         return "other"
     hl = head.lemma_.lower()
-    if dep == "nsubj" and (hl in _ATTACK_VERBS or _verb_has_trigger(head)):
-        if hl in _CLASH_VERBS:
-            return "initiator"
+    if dep == "nsubj" and hl in _HARM_VERBS and _elided_passive(head):
+        return "target"
+    if any(c.dep_ == "acl" and c.tag_ == "VBN" and c.lemma_.lower() in _HARM_VERBS for c in tok.children):
+        return "target"
+    if dep == "nsubj" and (hl in _ATTACK_VERBS or _verb_has_trigger(head) or _conj_attacks(head)):
         return "initiator"
     if dep in ("dobj", "nsubjpass") and (hl in _ATTACK_VERBS or _verb_has_trigger(head)):
         return "target"
@@ -141,7 +145,7 @@ def _role(tok) -> str:  # noqa: ANN001
         prep = head
         gov = prep.head
         gl = gov.lemma_.lower()
-        if prep.lower_ == "by" and (gl in _ATTACK_VERBS or prep.dep_ == "agent" or _verb_has_trigger(gov)):
+        if prep.lower_ == "by" and (gl in _ATTACK_VERBS | _PERPETRATE_VERBS or _verb_has_trigger(gov)):
             return "initiator"
         if prep.lower_ in ("on", "against", "at") and (gl in _ATTACK_VERBS or gov.pos_ == "NOUN"):
             return "target"
@@ -160,8 +164,20 @@ def _role(tok) -> str:  # noqa: ANN001
     return "other"
 
 
+def _elided_passive(verb) -> bool:  # noqa: ANN001
+    """A harm verb with a subject but no object: the headline passive ('two soldiers killed in ambush')."""
+    return not any(c.dep_ in ("dobj", "prt", "ccomp", "xcomp") for c in verb.children)
+
+
+def _conj_attacks(verb) -> bool:  # noqa: ANN001
+    """The verb's coordinated verb is an attack ('gunmen burst into a bar and opened fire')."""
+    return any(c.dep_ == "conj" and c.pos_ == "VERB" and not any(g.dep_.startswith("nsubj") for g in c.children)
+               and (c.lemma_.lower() in _ATTACK_VERBS or _verb_has_trigger(c)) for c in verb.children)
+
+
 def _verb_has_trigger(verb) -> bool:  # noqa: ANN001
-    return any(c.dep_ in ("dobj", "acomp", "oprd", "prt") and c.lemma_.lower() in ("fire", "dead", "attack") for c in verb.children)
+    return any(c.dep_ in ("dobj", "acomp", "oprd", "prt") and c.lemma_.lower() in ("fire", "dead", "attack")
+               for c in verb.children)
 
 
 def _is_speaker(tok) -> bool:  # noqa: ANN001
@@ -233,6 +249,8 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
             continue
         if tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and _noun_phrase(tok.head) is not None:
             continue
+        if any(c.dep_ == "compound" and c.i in covered for c in tok.children):
+            continue
         found = _noun_phrase(tok)
         if found is None:
             continue
@@ -243,14 +261,23 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
         if _is_speaker(tok):
             continue
         role = _role(tok)
-        if category == lx.CIVILIANS and role == "initiator":
-            role = "target"
         name = _generic_name(key, category, tok)
+        if category == lx.CIVILIANS and role == "initiator":
+            category, name, role = (lx.OTHER, _attacker_name(tok), role) if key in _PERSON_NOUNS else (category, name, "target")
+        if armed and _unidentified(tok):
+            category, name = lx.OTHER, _unidentified_name(name, display)
+        if category == lx.OTHER and armed and role == "other":
+            role = "initiator"
+        if category == lx.CIVILIANS and tok.head.lemma_.lower() in _DETAIN_VERBS:
+            role = "other"
         ethnic = _ethnic_modifier(tok)
         if ethnic and armed and category != lx.STATE:
             name, category = f"{ethnic} ethnic militia", lx.IDMIL
+        actor_key = f"{category}:{name}"
+        if name == "Military" and demonym:
+            actor_key, name, cc = _national_military(demonym, cc)
         out.append(ActorMention(
-            key=f"{category}:{name}", name=name, category=category, role=role, country_code=cc,
+            key=actor_key, name=name, category=category, role=role, country_code=cc,
             start=start, end=tok.i + 1, sent=_sent_of(sent_starts, tok.i), text=doc[start:tok.i + 1].text,
             armed=armed,
         ))
@@ -267,6 +294,42 @@ def _generic_name(key: str, category: str, tok) -> str:  # noqa: ANN001
         return name
     text = tok.text
     return text[0].upper() + text[1:]
+
+
+_PERSON_NOUNS = frozenset("man woman people person boy girl teenager youth".split())
+_DETAIN_VERBS = frozenset("arrest detain disperse".split())
+_UNKNOWN_MODS = frozenset("unidentified unknown masked".split())
+
+
+def _unidentified(tok) -> bool:  # noqa: ANN001
+    """'unidentified attackers', 'an unknown armed group': the article does not name the perpetrator."""
+    return any(c.dep_ in ("amod", "compound") and c.lower_ in _UNKNOWN_MODS for c in tok.children)
+
+
+def _attacker_name(tok) -> str:  # noqa: ANN001
+    """Name of an unnamed person who attacked: gunmen when they shot, else an attacker."""
+    verb = tok.head
+    shot = verb.lemma_.lower() == "shoot" or any(c.lemma_.lower() == "fire" for c in verb.children)
+    return "Unidentified gunmen" if shot else "Unidentified attacker"
+
+
+def _unidentified_name(name: str, display: str) -> str:
+    """'unknown armed group' -> 'Unidentified armed group' (names already unidentified are kept)."""
+    return name if name.startswith("Unidentified") else f"Unidentified {display.lower()}"
+
+
+_NATION_LABELS = {"american": "US", "us": "US", "u.s.": "US"}
+
+
+def _national_military(demonym: str, cc: str | None) -> tuple[str, str, str | None]:
+    """(key, name, country) of a military qualified by nationality ('Israeli troops' -> 'Israeli
+    military', one actor with the known force Israel Defense Forces when the lexicon has it)."""
+    nation = _NATION_LABELS.get(demonym.lower()) or " ".join(w.capitalize() for w in demonym.split())
+    name = f"{nation} military"
+    group = known_group(name)
+    if group is not None:
+        return f"group:{group.name}", name, group.country_code or cc
+    return f"{lx.STATE}:{name}", name, cc
 
 
 def _ethnic_modifier(tok) -> str | None:  # noqa: ANN001
@@ -350,10 +413,15 @@ def merge_actors(mentions: list[ActorMention], default_cc: str | None = None) ->
     return list(merged.values())
 
 
-_MERGEABLE = {"Unidentified gunmen", "Militants", "Rebels", "Militia", "Criminals", "Gangs", "Bandits", "Separatists"}
+_MERGEABLE = {"Unidentified gunmen", "Unidentified attacker", "Unidentified group", "Militants", "Rebels", "Militia", "Criminals", "Gangs", "Bandits", "Separatists"}
 
 
 _ARMED_NONSTATE = (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.POLMIL)
+
+
+def _mergeable(actor: Actor) -> bool:
+    """A generic armed actor that a named group in the same story may stand for."""
+    return actor.name in _MERGEABLE or actor.name.startswith("Unidentified")
 
 
 def _absorb(named: Actor, generic: Actor) -> None:
@@ -372,7 +440,7 @@ def _resolve_conflicts(merged: dict[str, Actor]) -> None:
         named = merged[initiators[0]]
         for k in list(merged):
             a = merged[k]
-            if not k.startswith("group:") and a.name in _MERGEABLE and a.role != "target":
+            if not k.startswith("group:") and _mergeable(a) and a.role != "target":
                 _absorb(named, a)
                 del merged[k]
     for generic_names, cats in ((_MERGEABLE - {"Militia"}, (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.OTHER)),
@@ -393,7 +461,7 @@ def _resolve_conflicts(merged: dict[str, Actor]) -> None:
         for k in list(merged):
             if k.startswith("group:") and merged[k].role == "other":
                 del merged[k]
-    named_state = [a for k, a in merged.items() if k.startswith("group:") and a.category == lx.STATE]
+    named_state = [a for k, a in merged.items() if a.category == lx.STATE and _is_named_force(k, a)]
     for k in list(merged):
         a = merged[k]
         if k.startswith("group:"):
@@ -407,11 +475,16 @@ def _resolve_conflicts(merged: dict[str, Actor]) -> None:
             del merged[k]
 
 
+def _is_named_force(key: str, actor: Actor) -> bool:
+    """A known force or a military qualified by nationality ('Pakistani military')."""
+    return key.startswith("group:") or (actor.name.endswith(" military") and actor.name != "Military")
+
+
 def _merge_generics(merged: dict[str, Actor]) -> None:
     """Synonymous generic armed actors are one actor: same-category generics ('gangs' / 'bandits',
     'militants' / 'separatists') merge into the most-mentioned one, and unidentified gunmen merge
     into the only other armed non-state initiator."""
-    generic = [k for k, a in merged.items() if not k.startswith("group:") and a.category in _ARMED_NONSTATE]
+    generic = [k for k, a in merged.items() if not k.startswith("group:") and a.category in (*_ARMED_NONSTATE, lx.OTHER)]
     by_cat: dict[str, list[str]] = {}
     for k in generic:
         by_cat.setdefault(merged[k].category, []).append(k)
@@ -420,7 +493,7 @@ def _merge_generics(merged: dict[str, Actor]) -> None:
         for k in keys:
             if k != keep:
                 _absorb(merged[keep], merged.pop(k))
-    gunmen = [k for k, a in merged.items() if not k.startswith("group:") and a.name == "Unidentified gunmen"]
+    gunmen = [k for k, a in merged.items() if not k.startswith("group:") and a.name.startswith("Unidentified")]
     armed = [a for k, a in merged.items() if a.category in _ARMED_NONSTATE and a.role == "initiator"]
     if len(gunmen) == 1 and len(armed) == 1 and merged[gunmen[0]].role != "target":
         _absorb(armed[0], merged.pop(gunmen[0]))

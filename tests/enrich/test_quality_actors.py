@@ -47,3 +47,55 @@ def test_evaluator_matches_aliases_of_one_known_group():
     assert names_match("Baloch Liberation Army", "Balochistan Liberation Army (BLA)")
     assert not names_match("Israel Defense Forces", "Syrian military")
     assert not names_match("Hamas", "Palestinian Islamic Jihad")
+
+
+def _roles(text: str) -> dict[str, tuple[str, str, str | None]]:
+    return {a.name: (a.category, a.role, a.country_code) for a in _actors(text)}
+
+
+def test_nationality_of_a_military_is_kept():
+    roles = _roles("Turkish soldiers shelled a village near the border, killing two farmers.")
+    assert roles.get("Turkish military") == ("State forces", "initiator", "TR")
+    roles = _roles("American troops raided a compound overnight and killed three militants.")
+    assert roles.get("US military", ("", ""))[:2] == ("State forces", "initiator")
+
+
+def test_national_military_with_known_force_is_one_actor():
+    roles = _roles("Israeli troops raided the camp at dawn. The IDF said the raid killed two gunmen.")
+    state = [n for n, v in roles.items() if v[0] == "State forces"]
+    assert len(state) == 1
+
+
+def test_unnamed_attackers_are_initiators():
+    roles = _roles("An unknown armed group attacked the convoy and killed four drivers.")
+    assert roles.get("Unidentified armed group", ("",))[0] == "External/Other"
+    roles = _roles("Two men opened fire on a bus stop, killing a teacher.")
+    assert roles.get("Unidentified gunmen", ("", ""))[1] == "initiator"
+    assert "Civilians" in roles
+    roles = _roles("A teacher was stabbed at the market. The attacker fled on foot.")
+    assert roles.get("Unidentified attacker", ("", ""))[1] == "initiator"
+
+
+def test_coordinated_attack_verb_gives_the_subject_its_role():
+    roles = _roles("Masked gunmen stormed into a cafe and opened fire on the customers.")
+    assert roles.get("Unidentified gunmen", ("", ""))[1] == "initiator"
+
+
+def test_headline_passive_subject_is_the_target():
+    roles = _roles("Three soldiers killed in roadside ambush")
+    assert roles.get("Military", ("", ""))[1] == "target"
+
+
+def test_agent_of_a_non_attack_verb_is_no_initiator():
+    roles = _roles("A missile struck a depot used by the Ukrainian navy, killing two guards.")
+    assert roles.get("Ukrainian military", ("", "other"))[1] != "initiator"
+
+
+def test_people_arrested_are_not_victims():
+    roles = _roles("Police fired tear gas at the march and 40 people were arrested.")
+    assert "Civilians" not in roles
+
+
+def test_group_modifying_a_generic_noun_is_that_group():
+    roles = _roles("Gulf Cartel gunmen ambushed a patrol outside the town, killing a soldier.")
+    assert "Unidentified gunmen" not in roles and roles.get("Gulf Cartel", ("", ""))[1] == "initiator"
