@@ -392,8 +392,10 @@ def _sent_of(sent_starts: list[int], i: int) -> int:
 _ROLE_RANK = {"initiator": 2, "target": 1, "other": 0}
 
 
-def merge_actors(mentions: list[ActorMention], default_cc: str | None = None) -> list[Actor]:
-    """One :class:`Actor` per normalisation key; role = strongest role over mentions."""
+def merge_actors(mentions: list[ActorMention], default_cc: str | None = None,
+                 sub_event_type: str | None = None) -> list[Actor]:
+    """One :class:`Actor` per normalisation key; role = strongest role over mentions; protests and
+    riots get their crowd actor (see :func:`_crowd_frame`)."""
     merged: dict[str, Actor] = {}
     for m in mentions:
         actor = merged.get(m.key)
@@ -409,8 +411,39 @@ def merge_actors(mentions: list[ActorMention], default_cc: str | None = None) ->
             actor.country_code = actor.country_code or m.country_code
         if m.text not in actor.mentions:
             actor.mentions.append(m.text)
+    if sub_event_type in _CROWD_SUBTYPES:
+        _crowd_frame(merged, sub_event_type, default_cc)
     _resolve_conflicts(merged)
     return list(merged.values())
+
+
+_INTERVENTIONS = frozenset({"Protest with intervention", "Excessive force against protesters"})
+_CROWD_SUBTYPES = {"Peaceful protest": lx.PROTESTERS, **dict.fromkeys(_INTERVENTIONS, lx.PROTESTERS),
+                   "Violent demonstration": lx.RIOTERS, "Mob violence": lx.RIOTERS}
+
+
+def _crowd_frame(merged: dict[str, Actor], sub_event_type: str, cc: str | None) -> None:
+    """Protests and riots: the crowd (protesters, rioters, people in it) is one actor, added when only
+    implied. It is the initiator, or the target of a police intervention; state forces are the other
+    side (absent from a peaceful protest). Victims stay only in mob violence."""
+    category = _CROWD_SUBTYPES[sub_event_type]
+    name = "Protesters" if category == lx.PROTESTERS else "Rioters"
+    crowd = Actor(name=name, category=category, role="initiator", country_code=cc, mentions=[])
+    intervention = sub_event_type in _INTERVENTIONS
+    for k in list(merged):
+        a = merged[k]
+        if k.startswith("group:"):
+            continue
+        victims = a.category == lx.CIVILIANS and a.role == "target" and sub_event_type == "Mob violence"
+        if a.category in (lx.PROTESTERS, lx.RIOTERS, lx.CIVILIANS) and not victims:
+            crowd.mentions.extend(x for x in merged.pop(k).mentions if x not in crowd.mentions)
+        elif a.category == lx.STATE:
+            if sub_event_type == "Peaceful protest":
+                del merged[k]
+            else:
+                a.role = "initiator" if intervention else "target"
+    crowd.role = "target" if intervention else "initiator"
+    merged[f"{category}:{name}"] = crowd
 
 
 _MERGEABLE = {"Unidentified gunmen", "Unidentified attacker", "Unidentified group", "Militants", "Rebels", "Militia", "Criminals", "Gangs", "Bandits", "Separatists"}
@@ -505,7 +538,7 @@ def actors_step(doc: EnrichDoc) -> EnrichDoc:
         return doc
     cc = doc.location.country_code if doc.location else None
     doc.actor_mentions = find_actor_mentions(doc.doc, cc)
-    doc.actors = merge_actors(doc.actor_mentions, cc) if doc.event_type is not None else []
+    doc.actors = merge_actors(doc.actor_mentions, cc, doc.sub_event_type) if doc.event_type is not None else []
     nonstate = [a for a in doc.actors if a.category not in (lx.STATE, lx.CIVILIANS)]
     if doc.sub_event_type == "Armed clash" and len(nonstate) >= 2 and not any(a.category == lx.STATE for a in doc.actors):
         for a in nonstate:

@@ -113,7 +113,7 @@ def build_events(doc: EnrichDoc) -> list[Event]:
             continue
         mentions = [m for m in doc.number_mentions if m.sent in c.sents]
         actors = merge_actors([m for m in doc.actor_mentions if m.sent in c.sents],
-                              c.location.country_code if c.location else None)
+                              c.location.country_code if c.location else None, dec.sub_event_type)
         d, prec = pick_date(doc.date_mentions, {t.sent for t in c.triggers}, pub)
         events.append(Event(
             event_type=dec.event_type, sub_event_type=dec.sub_event_type, confidence=dec.confidence,
@@ -131,7 +131,7 @@ def _article_event(doc: EnrichDoc, sents: set[int] | None = None) -> Event:
         mentions = [m for m in doc.number_mentions if m.sent in sents]
         fatalities, injured = aggregate(mentions, "fatalities"), aggregate(mentions, "injured")
         cc = doc.location.country_code if doc.location else None
-        actors = merge_actors([m for m in doc.actor_mentions if m.sent in sents], cc)
+        actors = merge_actors([m for m in doc.actor_mentions if m.sent in sents], cc, doc.sub_event_type)
     return Event(
         event_type=doc.event_type, sub_event_type=doc.sub_event_type, confidence=doc.confidence,
         location=doc.location, actors=actors, fatalities=fatalities, injured=injured,

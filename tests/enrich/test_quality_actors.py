@@ -99,3 +99,27 @@ def test_people_arrested_are_not_victims():
 def test_group_modifying_a_generic_noun_is_that_group():
     roles = _roles("Gulf Cartel gunmen ambushed a patrol outside the town, killing a soldier.")
     assert "Unidentified gunmen" not in roles and roles.get("Gulf Cartel", ("", ""))[1] == "initiator"
+
+
+def _framed(text: str, sub_event_type: str) -> dict[str, tuple[str, str]]:
+    mentions = find_actor_mentions(get_nlp()(text))
+    return {a.name: (a.category, a.role) for a in merge_actors(mentions, "FR", sub_event_type)}
+
+
+def test_peaceful_protest_has_the_protesters_as_only_actor():
+    actors = _framed("Thousands of residents marched through the city centre; police watched from a distance.",
+                     "Peaceful protest")
+    assert actors == {"Protesters": ("Protesters", "initiator")}
+
+
+def test_intervention_targets_the_crowd_not_civilians():
+    actors = _framed("Police used water cannon to disperse hundreds of residents blocking the road.",
+                     "Protest with intervention")
+    assert actors == {"Police": ("State forces", "initiator"), "Protesters": ("Protesters", "target")}
+
+
+def test_rioters_are_initiators_and_police_the_target():
+    actors = _framed("Youths threw stones at police officers and burned cars after the match.",
+                     "Violent demonstration")
+    assert actors.get("Rioters") == ("Rioters", "initiator")
+    assert actors.get("Police") == ("State forces", "target")
