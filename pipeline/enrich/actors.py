@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import ActorMention, EnrichDoc
-from pipeline.enrich.sents import doc_text, sent_index, sent_of
+from pipeline.enrich.sents import doc_text, sent_index
 from pipeline.schemas import Actor
 
 _SPEECH_VERBS = frozenset(
@@ -216,7 +216,6 @@ def _noun_phrase(tok) -> tuple[str, str, int] | None:  # noqa: ANN001
     return None
 
 
-_CIVILIAN_ROLES_NEEDED = True
 _SKIP_ENT = {"PERSON", "DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"}
 
 
@@ -350,33 +349,6 @@ def _adjust_category(tok, key: str, category: str) -> str:  # noqa: ANN001
     if key in ("officer", "agent") and mods & lx.STATE_MODIFIERS | {"police"}:
         return lx.STATE
     return category
-
-
-def _sentence_has(tok, words: set[str]) -> bool:  # noqa: ANN001
-    return any(t.lemma_.lower() in words for t in sent_of(tok))
-
-
-_NORM = {
-    "policeman": "police", "policemen": "police", "policewoman": "police", "police officer": "police",
-    "riot police": "police", "officer": "police", "troop": "soldier", "army": "soldier", "military": "soldier",
-    "gunmen": "gunman", "militiamen": "militiaman", "hitmen": "hitman", "herdsmen": "herder", "herdsman": "herder",
-    "protestor": "protester", "demonstrator": "protester", "marcher": "protester", "security forces": "security force",
-    "armed men": "gunman", "armed man": "gunman", "unidentified gunmen": "gunman", "tribesmen": "tribesman",
-    "fishermen": "fisherman", "people": "civilian", "person": "civilian", "villager": "civilian", "resident": "civilian",
-}
-
-
-def _norm_key(key: str) -> str:
-    return _NORM.get(key, key)
-
-
-def _display_name(display: str, demonym: str | None, tok) -> str:  # noqa: ANN001
-    name = display
-    if demonym and demonym.lower() not in name.lower():
-        name = f"{demonym} {name}"
-    if name.islower():
-        name = name[0].upper() + name[1:]
-    return name
 
 
 def _sent_of(sent_starts: list[int], i: int) -> int:
