@@ -4,7 +4,7 @@ import os
 
 __version__ = "0.1.0"
 
-# One BLAS thread per process: workers scale out as processes (one per core), and multi-threaded
-# BLAS sums in a varying order, which made the spaCy models' outputs differ from run to run.
+# One BLAS thread per process: workers scale out as processes (one per core), so BLAS threads would
+# only compete with the other workers for the same cores.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")

@@ -59,7 +59,7 @@ def match_triggers(doc) -> list[tuple[lx.TriggerSpec, int, int]]:  # noqa: ANN00
         lower, lemma = _forms(tok)
         specs = index.get(lower, ()) or index.get(lemma, ())
         if lower != lemma and index.get(lower) and index.get(lemma):
-            specs = tuple(sorted(set(index[lower]) | set(index[lemma]), key=lambda s: -len(s.words)))
+            specs = tuple(sorted(dict.fromkeys(index[lower] + index[lemma]), key=lambda s: -len(s.words)))
         found = None
         for spec in specs:
             k = len(spec.words)
@@ -473,7 +473,7 @@ def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) 
     triggers: list[Trigger] = []
     for spec, start, end in match_triggers(doc):
         tok = head_of(doc, start, end)
-        if spec.pos and tok.pos_ != spec.pos and not (spec.pos == "VERB" and tok.tag_.startswith("VB")):
+        if spec.pos and not _pos_ok(tok, spec.pos):
             continue
         if tok.text == "March" or (tok.lower_ == "march" and tok.ent_type_ == "DATE"):
             continue
@@ -539,6 +539,17 @@ def find_event_triggers(doc, title_sents: int = 1, pub_year: int | None = None) 
     _propagate_specific(triggers)
     _protest_interplay(triggers, ctxs)
     return triggers
+
+
+_NOMINAL_DEPS = frozenset("nsubj nsubjpass dobj pobj conj appos".split())
+
+
+def _pos_ok(tok, pos: str) -> bool:  # noqa: ANN001
+    """``tok`` has the trigger's required POS; a gerund in a noun's place ('Fighting ... killed 14')
+    counts as a noun."""
+    if tok.pos_ == pos or (pos == "VERB" and tok.tag_.startswith("VB")):
+        return True
+    return pos == "NOUN" and tok.tag_ == "VBG" and tok.dep_ in _NOMINAL_DEPS
 
 
 _PLACE_NOUNS = frozenset(

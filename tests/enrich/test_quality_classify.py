@@ -60,3 +60,13 @@ def test_earthquake_strike_is_not_an_air_strike() -> None:
             "A strong earthquake struck mountain villages in the north on Tuesday, killing nine people and "
             "destroying hundreds of homes, officials said.")
     assert _classify(text) == (False, None, None)
+
+
+def test_gerund_subject_fighting_is_a_battle_trigger() -> None:
+    text = ("Nine dead as rival militias fight over river crossing.\n\n"
+            "Fighting between two rival militias near the river crossing killed nine people on Tuesday, "
+            "after a dispute over a stolen cattle herd.")
+    doc = get_nlp()(text)
+    phrases = {t.phrase.lower(): (t.event_type, t.sub_event_type) for t in find_event_triggers(doc, 1, 2026)}
+    assert phrases.get("fighting") == ("Battles", "Armed clash")
+    assert _classify(text)[1:] == ("Battles", "Armed clash")
