@@ -109,9 +109,17 @@ def attribution_role(tok) -> str | None:  # noqa: ANN001
     return None
 
 
+_DURATION_NOUNS = frozenset("years decades months generations".split())
+
+
 def _background(verb) -> bool:  # noqa: ANN001
-    """A relative clause in the perfect ("which has been fighting X for years"): context, not the event."""
-    return verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ in _BACKGROUND_AUX for c in verb.children)
+    """Context, not the event: a relative clause in the perfect ("which has been fighting X"), or a
+    clause of long duration ("have fought X for years", "... since 2019")."""
+    if verb.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ in _BACKGROUND_AUX for c in verb.children):
+        return True
+    return any(c.dep_ == "prep" and c.lower_ in ("for", "since") and any(
+        p.dep_ == "pobj" and (p.lower_ in _DURATION_NOUNS or (c.lower_ == "since" and p.shape_ == "dddd"))
+        for p in c.children) for c in verb.children)
 
 
 def _role(tok) -> str:  # noqa: ANN001
@@ -418,7 +426,8 @@ def _crowd_frame(merged: dict[str, Actor], sub_event_type: str, cc: str | None) 
     merged[f"{category}:{name}"] = crowd
 
 
-_MERGEABLE = {"Unidentified gunmen", "Unidentified attacker", "Unidentified group", "Militants", "Rebels", "Militia", "Criminals", "Gangs", "Bandits", "Separatists"}
+_MERGEABLE = {"Unidentified gunmen", "Unidentified attacker", "Unidentified group", "Militants", "Rebels", "Militia",
+              "Criminals", "Gangs", "Gang", "Cartel", "Cartels", "Bandits", "Separatists"}
 
 
 _ARMED_NONSTATE = (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.POLMIL)

@@ -123,3 +123,17 @@ def test_rioters_are_initiators_and_police_the_target():
                      "Violent demonstration")
     assert actors.get("Rioters") == ("Rioters", "initiator")
     assert actors.get("Police") == ("State forces", "target")
+
+
+def test_rival_named_only_in_a_long_running_feud_is_context():
+    roles = _roles("Gunmen of the Gulf Cartel ambushed a police patrol outside Reynosa on Friday, killing two "
+                   "officers. The Gulf Cartel has fought the Cartel del Noreste for control of the border since 2010, "
+                   "and both groups have battled the army for years.")
+    assert roles.get("Gulf Cartel", ("", ""))[:2] == ("Criminal groups", "initiator")
+    assert "Cartel del Noreste" not in roles
+
+
+def test_generic_cartel_is_the_one_named_cartel():
+    roles = _roles("Soldiers clashed with a cartel cell in the hills on Monday. The gunmen belonged to the "
+                   "Sinaloa Cartel, the army said.")
+    assert "Cartel" not in roles and "Sinaloa Cartel" in roles
