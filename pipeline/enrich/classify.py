@@ -289,6 +289,8 @@ def _resolve_generic(spec: lx.TriggerSpec, tok, ctx: _SentCtx) -> tuple[str, str
     agents_state = any(a.lemma_.lower() in ("police", "soldier", "troop", "army", "officer", "force") for a in agents)
     if spec.kind == "clash":
         sides = {("armed" if _is_armed(t) else "other") for t in agents + patients}
+        if any(_is_armed(t) and t.lemma_.lower() not in _STATE_AGENTS for t in agents + patients):
+            return lx.BATTLES, "Armed clash"  # 'armed groups clash': not a crowd, whoever else is around
         words = ctx.words
         if words & lx.CROWD_WORDS and not (ctx.armed - {lx.STATE}):
             return lx.RIOTS, _riot_sub(ctx)
