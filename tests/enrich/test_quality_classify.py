@@ -73,8 +73,8 @@ def test_gerund_subject_fighting_is_a_battle_trigger() -> None:
 
 
 def test_armed_groups_clashing_near_villagers_is_a_battle_not_mob_violence() -> None:
-    text = ("Farmers killed as armed groups clash in hill district.\n\n"
-            "Three farmers died when two armed groups exchanged fire near a hill village on Friday, officials said.")
+    text = ("Villagers killed as armed groups clash in hill district.\n\n"
+            "Two villagers died when two armed groups exchanged fire near a hill village on Friday, officials said.")
     assert _classify(text)[1:] == ("Battles", "Armed clash")
     text = ("Villagers clash with police over land seizure.\n\n"
             "Hundreds of villagers clashed with police outside the district office on Friday and threw stones "
