@@ -282,7 +282,9 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
     def _interrupt(*_: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT too: a shell that starts `radar up` in the background leaves SIGINT ignored
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _interrupt)
     try:
         start_servers(stack)
         start_workers(stack, {"enrich": enrich_workers or s.enrich_workers, "index": 1, "alert": 1})
