@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import ActorMention, EnrichDoc
-from pipeline.enrich.sents import doc_text, sent_index
-from pipeline.schemas import Actor
+from pipeline.enrich.sents import doc_text, sent_index, sent_no
+from pipeline.schemas import EVENT_TYPES, Actor
 
 _SPEECH_VERBS = frozenset(
     """say tell report confirm announce add state explain note claim deny accuse urge call warn ask
@@ -288,7 +288,32 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
             start=start, end=tok.i + 1, sent=_sent_of(sent_starts, tok.i), text=doc[start:tok.i + 1].text,
             armed=armed,
         ))
+    out.extend(_weapon_owners(doc, covered, sent_starts))
     out.sort(key=lambda m: m.start)
+    return out
+
+
+_STATE_WEAPONS = frozenset(
+    """aircraft airstrike strike drone missile rocket shell shelling bomb bombing warplane jet helicopter
+    artillery attack raid""".split())
+
+
+def _weapon_owners(doc, covered: set[int], sent_starts: list[int]) -> list[ActorMention]:  # noqa: ANN001
+    """'Russian drones struck ...', 'Israeli strikes killed ...': a weapon or strike qualified by a
+    nationality is that country's military, the attacker."""
+    out: list[ActorMention] = []
+    for tok in doc:
+        if tok.i in covered or tok.pos_ != "NOUN" or tok.lemma_.lower() not in _STATE_WEAPONS:
+            continue
+        demonym, cc = _demonym_of(tok)
+        if demonym is None:
+            continue
+        key, name, cc = _national_military(demonym, cc)
+        start = min(c.i for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i)
+        out.append(ActorMention(
+            key=key, name=name, category=lx.STATE, role="initiator", country_code=cc, start=start, end=tok.i + 1,
+            sent=_sent_of(sent_starts, tok.i), text=doc[start:tok.i + 1].text, armed=True,
+        ))
     return out
 
 
@@ -373,9 +398,10 @@ _ROLE_RANK = {"initiator": 2, "target": 1, "other": 0}
 
 
 def merge_actors(mentions: list[ActorMention], default_cc: str | None = None,
-                 sub_event_type: str | None = None) -> list[Actor]:
+                 sub_event_type: str | None = None, shooting: bool = False) -> list[Actor]:
     """One :class:`Actor` per normalisation key; role = strongest role over mentions; protests and
-    riots get their crowd actor (see :func:`_crowd_frame`)."""
+    riots get their crowd actor (see :func:`_crowd_frame`); attacks on civilians and remote violence
+    with no named attacker get an unidentified one (``shooting``: gunmen)."""
     merged: dict[str, Actor] = {}
     for m in mentions:
         actor = merged.get(m.key)
@@ -394,7 +420,25 @@ def merge_actors(mentions: list[ActorMention], default_cc: str | None = None,
     if sub_event_type in _CROWD_SUBTYPES:
         _crowd_frame(merged, sub_event_type, default_cc)
     _resolve_conflicts(merged)
+    if sub_event_type in _ATTACKER_IMPLIED and all(a.category == lx.CIVILIANS for a in merged.values()):
+        name = "Unidentified gunmen" if shooting else "Unidentified armed group"
+        merged[f"{lx.OTHER}:{name}"] = Actor(name=name, category=lx.OTHER, role="initiator",
+                                             country_code=default_cc, mentions=[])
     return list(merged.values())
+
+
+_ATTACKER_IMPLIED = frozenset((*EVENT_TYPES[lx.VAC], *EVENT_TYPES[lx.EXPLOSIONS]))
+_SHOOTING_LEMMAS = frozenset("shoot shooting gunfire gunman gunmen gunshot rifle".split())
+
+
+def shooting_cue(doc, sents: set[int] | None = None) -> bool:  # noqa: ANN001 - spacy Doc
+    """The text (or its sentences ``sents``) tells of shooting: an unnamed attacker is a gunman."""
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if lemma in _SHOOTING_LEMMAS or (lemma == "open" and any(c.lower_ == "fire" for c in tok.children)):
+            if sents is None or sent_no(doc, tok.i) in sents:
+                return True
+    return False
 
 
 _INTERVENTIONS = frozenset({"Protest with intervention", "Excessive force against protesters"})
@@ -519,7 +563,8 @@ def actors_step(doc: EnrichDoc) -> EnrichDoc:
         return doc
     cc = doc.location.country_code if doc.location else None
     doc.actor_mentions = find_actor_mentions(doc.doc, cc)
-    doc.actors = merge_actors(doc.actor_mentions, cc, doc.sub_event_type) if doc.event_type is not None else []
+    doc.actors = (merge_actors(doc.actor_mentions, cc, doc.sub_event_type, shooting_cue(doc.doc))
+                  if doc.event_type is not None else [])
     nonstate = [a for a in doc.actors if a.category not in (lx.STATE, lx.CIVILIANS)]
     if doc.sub_event_type == "Armed clash" and len(nonstate) >= 2 and not any(a.category == lx.STATE for a in doc.actors):
         for a in nonstate:

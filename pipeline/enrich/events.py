@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline.enrich.actors import merge_actors
+from pipeline.enrich.actors import known_group, merge_actors, shooting_cue
 from pipeline.enrich.base import EnrichDoc, Trigger
 from pipeline.enrich.classify import decide
 from pipeline.enrich.dates import pick_date
@@ -113,7 +113,8 @@ def build_events(doc: EnrichDoc) -> list[Event]:
             continue
         mentions = [m for m in doc.number_mentions if m.sent in c.sents]
         actors = merge_actors([m for m in doc.actor_mentions if m.sent in c.sents],
-                              c.location.country_code if c.location else None, dec.sub_event_type)
+                              c.location.country_code if c.location else None, dec.sub_event_type,
+                              shooting_cue(doc.doc, c.sents))
         d, prec = pick_date(doc.date_mentions, {t.sent for t in c.triggers}, pub)
         events.append(Event(
             event_type=dec.event_type, sub_event_type=dec.sub_event_type, confidence=dec.confidence,
@@ -131,7 +132,8 @@ def _article_event(doc: EnrichDoc, sents: set[int] | None = None) -> Event:
         mentions = [m for m in doc.number_mentions if m.sent in sents]
         fatalities, injured = aggregate(mentions, "fatalities"), aggregate(mentions, "injured")
         cc = doc.location.country_code if doc.location else None
-        actors = merge_actors([m for m in doc.actor_mentions if m.sent in sents], cc, doc.sub_event_type)
+        actors = merge_actors([m for m in doc.actor_mentions if m.sent in sents], cc, doc.sub_event_type,
+                              shooting_cue(doc.doc, sents))
     return Event(
         event_type=doc.event_type, sub_event_type=doc.sub_event_type, confidence=doc.confidence,
         location=doc.location, actors=actors, fatalities=fatalities, injured=injured,
@@ -162,9 +164,13 @@ def events_step(doc: EnrichDoc) -> EnrichDoc:
 
 
 def _union_actors(events: list[Event]) -> list:
+    """The actors of all events, once each; an implied attacker (no mention) only when no event
+    names one."""
     seen: dict[tuple[str, str], object] = {}
     for e in events:
         for a in e.actors:
-            seen.setdefault((a.name, a.category), a)
-    return list(seen.values())
+            group = known_group(a.name)  # 'Israeli military' in one event, 'IDF' in another
+            seen.setdefault((group.name if group else a.name, a.category), a)
+    named_initiator = any(a.role == "initiator" and a.mentions for a in seen.values())
+    return [a for a in seen.values() if a.mentions or not named_initiator]
 

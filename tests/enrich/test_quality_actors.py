@@ -137,3 +137,40 @@ def test_generic_cartel_is_the_one_named_cartel():
     roles = _roles("Soldiers clashed with a cartel cell in the hills on Monday. The gunmen belonged to the "
                    "Sinaloa Cartel, the army said.")
     assert "Cartel" not in roles and "Sinaloa Cartel" in roles
+
+
+def test_weapon_with_a_nationality_is_that_military():
+    roles = _roles("Russian drones struck a fuel depot on the edge of the city overnight, killing two guards.")
+    assert roles.get("Russian military") == ("State forces", "initiator", "RU")
+    roles = _roles("Israeli strikes killed four people in the south of the country on Monday.")
+    assert roles.get("Israeli military", ("", ""))[:2] == ("State forces", "initiator")
+
+
+def _with_sub_event(text: str, sub_event_type: str) -> dict[str, tuple[str, str]]:
+    from pipeline.enrich.actors import shooting_cue
+
+    doc = get_nlp()(text)
+    actors = merge_actors(find_actor_mentions(doc), "US", sub_event_type, shooting_cue(doc))
+    return {a.name: (a.category, a.role) for a in actors}
+
+
+def test_attack_with_no_named_attacker_gets_an_unidentified_one():
+    assert _with_sub_event("A man was shot dead outside a bakery on Sunday night, police said.", "Attack") == {
+        "Unidentified gunmen": ("External/Other", "initiator"), "Civilians": ("Civilians", "target")}
+    roles = _with_sub_event("A roadside bomb killed three farmers on their way to market.",
+                            "Remote explosive/landmine/IED")
+    assert roles.get("Unidentified armed group") == ("External/Other", "initiator")
+    roles = _with_sub_event("Gunmen from a local gang shot dead two shopkeepers on Sunday.", "Attack")
+    assert not any(name.startswith("Unidentified armed") for name in roles)
+
+
+def test_implied_attacker_gives_way_to_one_named_in_another_event():
+    from pipeline.enrich.events import _union_actors
+    from pipeline.schemas import Actor, Event
+
+    implied = Actor(name="Unidentified armed group", category="External/Other", role="initiator", mentions=[])
+    named = Actor(name="Israeli military", category="State forces", role="initiator", mentions=["Israeli strikes"])
+    idf = Actor(name="Israel Defense Forces", category="State forces", role="other", mentions=["the IDF"])
+    events = [Event(event_type="Explosions/Remote violence", actors=[implied]),
+              Event(event_type="Explosions/Remote violence", actors=[named, idf])]
+    assert [a.name for a in _union_actors(events)] == ["Israeli military"]
