@@ -424,6 +424,10 @@ def merge_actors(mentions: list[ActorMention], default_cc: str | None = None,
         name = "Unidentified gunmen" if shooting else "Unidentified armed group"
         merged[f"{lx.OTHER}:{name}"] = Actor(name=name, category=lx.OTHER, role="initiator",
                                              country_code=default_cc, mentions=[])
+    if sub_event_type in EVENT_TYPES[lx.VAC] and not any(a.category == lx.CIVILIANS for a in merged.values()):
+        # violence against civilians has civilian victims by definition, named or not
+        merged[f"{lx.CIVILIANS}:Civilians"] = Actor(name="Civilians", category=lx.CIVILIANS, role="target",
+                                                    country_code=default_cc, mentions=[])
     return list(merged.values())
 
 

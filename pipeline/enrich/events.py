@@ -17,7 +17,7 @@ from pipeline.enrich.dates import pick_date
 from pipeline.enrich.locate import choose_location, contains, place_toponyms
 from pipeline.enrich.numbers import aggregate
 from pipeline.enrich.sents import sentences
-from pipeline.schemas import Event, Location
+from pipeline.schemas import Actor, Event, Location
 
 SECONDARY_MIN_SCORE = 2.0
 _MAX_EVENTS = 5
@@ -164,13 +164,16 @@ def events_step(doc: EnrichDoc) -> EnrichDoc:
 
 
 def _union_actors(events: list[Event]) -> list:
-    """The actors of all events, once each; an implied attacker (no mention) only when no event
-    names one."""
-    seen: dict[tuple[str, str], object] = {}
+    """The actors of all events, once each (the one with mentions first); implied and unidentified
+    attackers give way to an attacker that another event names."""
+    seen: dict[tuple[str, str], Actor] = {}
     for e in events:
         for a in e.actors:
             group = known_group(a.name)  # 'Israeli military' in one event, 'IDF' in another
-            seen.setdefault((group.name if group else a.name, a.category), a)
-    named_initiator = any(a.role == "initiator" and a.mentions for a in seen.values())
-    return [a for a in seen.values() if a.mentions or not named_initiator]
-
+            key = (group.name if group else a.name, a.category)
+            if key not in seen or (a.mentions and not seen[key].mentions):
+                seen[key] = a
+    named = [a for a in seen.values() if a.role == "initiator" and a.mentions and not a.name.startswith("Unidentified")]
+    if not named:
+        return list(seen.values())
+    return [a for a in seen.values() if not (a.role == "initiator" and a.name.startswith("Unidentified"))]

@@ -174,3 +174,16 @@ def test_implied_attacker_gives_way_to_one_named_in_another_event():
     events = [Event(event_type="Explosions/Remote violence", actors=[implied]),
               Event(event_type="Explosions/Remote violence", actors=[named, idf])]
     assert [a.name for a in _union_actors(events)] == ["Israeli military"]
+    gunmen = Actor(name="Unidentified gunmen", category="External/Other", role="initiator", mentions=["gunmen"])
+    bandits = Actor(name="Bandits", category="Criminal groups", role="initiator", mentions=["bandits"])
+    implied_victims = Actor(name="Civilians", category="Civilians", role="target", mentions=[])
+    victims = Actor(name="Civilians", category="Civilians", role="target", mentions=["villagers"])
+    events = [Event(event_type="Violence against civilians", actors=[bandits, implied_victims]),
+              Event(event_type="Violence against civilians", actors=[gunmen, victims])]
+    assert [(a.name, a.mentions) for a in _union_actors(events)] == [("Bandits", ["bandits"]),
+                                                                     ("Civilians", ["villagers"])]
+
+
+def test_violence_against_civilians_always_has_civilian_victims():
+    roles = _with_sub_event("Gunmen of a local gang kidnapped a shopkeeper on Sunday.", "Abduction/forced disappearance")
+    assert roles.get("Civilians") == ("Civilians", "target")
