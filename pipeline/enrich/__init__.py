@@ -28,7 +28,7 @@ from pipeline.enrich.sents import analysis_mask, sentences
 from pipeline.enrich.text import clean_text_step, language_step
 from pipeline.schemas import EnrichedArticle, RawArticle, utcnow
 
-ENRICHER_VERSION = "rules-1.0"
+ENRICHER_VERSION = "rules-1.1"
 
 
 def _settings():  # noqa: ANN202 - pipeline.settings.Settings

@@ -181,6 +181,16 @@ def contains(outer: Location, inner: Location) -> bool:
     return outer.precision == "admin1" and inner.precision == "city" and outer.admin1 == inner.admin1
 
 
+def _main_event_triggers(doc: EnrichDoc) -> list[Trigger]:
+    """Triggers that can place the main event: the violent ones when it is violent ('a ceasefire
+    agreed in Doha' does not place the capture of Uvira), else those of its type."""
+    if doc.violent:
+        return [t for t in doc.triggers if t.violent] or doc.triggers
+    if doc.event_type is not None:
+        return [t for t in doc.triggers if t.event_type == doc.event_type] or doc.triggers
+    return doc.triggers
+
+
 def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
     """Set ``toponyms``, ``locations`` (all places) and ``location`` (the event location)."""
     if not doc.english or doc.doc is None:
@@ -191,7 +201,7 @@ def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
                     if not any(start < t.end and t.start < end for start, end in groups)]
     doc.locations = parser.locations(doc.toponyms)
     placed = place_toponyms(doc.doc, doc.toponyms)
-    event_loc = choose_location(doc.doc, placed, doc.triggers, doc.title_sents)
+    event_loc = choose_location(doc.doc, placed, _main_event_triggers(doc), doc.title_sents)
     if event_loc is not None:
         for loc in doc.locations:
             if _key(loc) == _key(event_loc):

@@ -43,6 +43,7 @@ creek hall ridge gulf metro trail council pool gateway bay harbor harbour square
 bridge station airport village town township borough heights springs falls grove park place
 """.split())
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
+SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
 US_POSTAL = re.compile(r"^\s*,\s*([A-Z]{2})\b")
 
@@ -90,6 +91,7 @@ class _Mention:
     inside_longer: bool = False
     ent_start: bool = False
     admin_word: bool = False
+    settlement_of: bool = False  # 'the town of X': X is a settlement, whatever NER says
     multi_person: bool = False
     after_locative: bool = False
     scores: dict[int, float] = field(default_factory=dict)
@@ -184,6 +186,7 @@ class Geoparser:
                 (nxt is not None and nxt.ent_iob_ == "I") or (prev is not None and tok.ent_iob_ == "I"))
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
+            m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
             back = i - 1
             while back >= 0 and tokens[back].lower_ in ("the", "downtown", "northern", "southern", "eastern", "western", "central", "rural"):
                 back -= 1
@@ -249,6 +252,8 @@ class Geoparser:
         """Accepted without document context: NER place label, qualifier, demonym."""
         if m.demonym or m.qualifier is not None or m.qualifier_a1 is not None or m.is_qualifier:
             return any(c not in m.alt for c in m.cands) or m.strong
+        if m.settlement_of and not m.multi_person:
+            return any(self.g.kind[c] == KIND_CITY and c not in m.alt for c in m.cands)
         return m.strong
 
     def _plausible(self, m: _Mention, tot_a1: dict[str, float], accepted_keys: set[str]) -> bool:

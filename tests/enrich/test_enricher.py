@@ -188,3 +188,12 @@ def test_classify_step_runs_alone(enricher: Enricher) -> None:
     assert doc.violent and doc.event_type == "Battles"
     assert doc.sub_event_type == "Non-state actor overtakes territory"
     assert doc.triggers and all(t.weight > 0 for t in doc.triggers)
+
+
+def test_event_location_ignores_places_of_other_events(enricher: Enricher) -> None:
+    out = enricher(article(
+        "Rebels capture Uvira after a week of fighting",
+        "Rebel fighters took control of Uvira on Saturday after a week of fighting, residents said. Officials in "
+        "Kinshasa called it a violation of the ceasefire agreed in Doha.", id="loc-1"))
+    assert out.violent and out.location is not None
+    assert (out.location.name, out.location.country_code) == ("Uvira", "CD")

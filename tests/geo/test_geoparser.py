@@ -144,3 +144,11 @@ def test_empty_text(gp: Geoparser) -> None:
 def test_coordinates_are_plausible(gp: Geoparser) -> None:
     loc = _resolved(gp, "Rescue teams reached Kathmandu on Monday.")["Kathmandu"]
     assert math.isclose(loc.lat, 27.7, abs_tol=0.5) and math.isclose(loc.lon, 85.3, abs_tol=0.5)
+
+
+def test_town_of_x_is_a_place_whatever_ner_says(gp: Geoparser) -> None:
+    # spaCy labels these names PERSON and PRODUCT; "the town of" / "the city of" says they are places
+    found = _resolved(gp, "A roadside bomb struck a minibus near the town of Al Mayadin on Monday, killing four labourers.")
+    assert found["Al Mayadin"].country_code == "SY"
+    found = _resolved(gp, "Mortar fire hit a school in the city of Manbij on Tuesday, wounding six pupils.")
+    assert found["Manbij"].country_code == "SY"
