@@ -436,14 +436,19 @@ class Geoparser:
             accepted += newly
             self._score(accepted)
         mentions = accepted
-        # one sense per name: unqualified mentions share the best sense of the name
+        # one sense per name: unqualified mentions share the best sense of the name, and the sense of
+        # a qualified mention ('Savannah, Georgia') when the text has one
         best_by_key: dict[str, tuple[int, float]] = {}
+        qualified: dict[str, tuple[int, float]] = {}
         for m in mentions:
-            if m.cands and m.qualifier is None and m.qualifier_a1 is None:
-                best = max(m.scores, key=m.scores.get)
-                probs = _softmax(m.scores)
-                if m.key not in best_by_key or best_by_key[m.key][1] < probs[best]:
-                    best_by_key[m.key] = (best, probs[best])
+            if not m.cands:
+                continue
+            best = max(m.scores, key=m.scores.get)
+            probs = _softmax(m.scores)
+            seen = qualified if m.qualifier is not None or m.qualifier_a1 is not None else best_by_key
+            if m.key not in seen or seen[m.key][1] < probs[best]:
+                seen[m.key] = (best, probs[best])
+        best_by_key.update(qualified)
         out: list[Toponym] = []
         for m in mentions:
             if not m.cands:

@@ -152,3 +152,10 @@ def test_town_of_x_is_a_place_whatever_ner_says(gp: Geoparser) -> None:
     assert found["Al Mayadin"].country_code == "SY"
     found = _resolved(gp, "Mortar fire hit a school in the city of Manbij on Tuesday, wounding six pupils.")
     assert found["Manbij"].country_code == "SY"
+
+
+def test_unqualified_mention_takes_the_sense_of_a_qualified_one(gp: Geoparser) -> None:
+    text = ("Two hurt in shooting near Savannah bus station\n\nTwo men were wounded near the bus station in "
+            "Savannah, Georgia, on Friday night, police said.")
+    senses = {(t.text, t.location.geonameid) for t in gp.parse(text) if t.text == "Savannah" and t.location}
+    assert len(senses) == 1 and next(iter(senses))[1] == _resolved(gp, "Savannah, Georgia")["Savannah"].geonameid
