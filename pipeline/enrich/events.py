@@ -36,7 +36,7 @@ class _Cluster:
 
 def _cluster(doc: EnrichDoc) -> list[_Cluster]:
     spacy_doc = doc.doc
-    placed = place_toponyms(spacy_doc, doc.toponyms) if doc.toponyms else []
+    placed = place_toponyms(spacy_doc, doc.toponyms, doc.title_chars) if doc.toponyms else []
     violent = [t for t in doc.triggers if t.violent]
     clusters: list[_Cluster] = []
     by_sent: dict[int, list[Trigger]] = {}

@@ -8,6 +8,7 @@ sentences, most specific, early in the article, and not a government that merely
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from pipeline.enrich.actors import known_group_spans
@@ -31,12 +32,25 @@ class PlacedToponym:
     sent: int
 
 
-def place_toponyms(doc, toponyms: list) -> list[PlacedToponym]:  # noqa: ANN001
-    """Attach token and sentence indices to resolved, non-demonym toponyms."""
+_DATELINE = re.compile(r"\s*(?=[A-Z]{3}|[A-Z]+ [A-Z]{2})[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)*)?"
+                       r"(?: \([^)\n]{1,40}\))?\s+(?:—|–|--?)\s")
+
+
+def dateline_end(text: str, body_start: int) -> int:
+    """End offset of the body's dateline ('EL PASO, Texas — ', 'KYIV (Reuters) - '), or ``body_start``
+    when there is none. A dateline names where the story was filed, not where the event happened."""
+    m = _DATELINE.match(text, body_start)
+    return m.end() if m else body_start
+
+
+def place_toponyms(doc, toponyms: list, body_start: int = 0) -> list[PlacedToponym]:  # noqa: ANN001
+    """Attach token and sentence indices to resolved, non-demonym toponyms outside the dateline
+    (the body starts at ``body_start``)."""
     sent_starts = sent_index(doc).start_chars
+    skip_to = dateline_end(doc_text(doc), body_start)
     out = []
     for t in toponyms:
-        if t.location is None or getattr(t, "demonym", False):
+        if t.location is None or getattr(t, "demonym", False) or body_start <= t.start < skip_to:
             continue
         span = doc.char_span(t.start, t.end, alignment_mode="expand")
         if span is None:
@@ -200,7 +214,7 @@ def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
     doc.toponyms = [t for t in parser.parse(doc_text(doc.doc), doc.doc)
                     if not any(start < t.end and t.start < end for start, end in groups)]
     doc.locations = parser.locations(doc.toponyms)
-    placed = place_toponyms(doc.doc, doc.toponyms)
+    placed = place_toponyms(doc.doc, doc.toponyms, doc.title_chars)
     event_loc = choose_location(doc.doc, placed, _main_event_triggers(doc), doc.title_sents)
     if event_loc is not None:
         for loc in doc.locations:

@@ -197,3 +197,18 @@ def test_event_location_ignores_places_of_other_events(enricher: Enricher) -> No
         "Kinshasa called it a violation of the ceasefire agreed in Doha.", id="loc-1"))
     assert out.violent and out.location is not None
     assert (out.location.name, out.location.country_code) == ("Uvira", "CD")
+
+
+def test_dateline_is_not_an_event_location(enricher: Enricher) -> None:
+    from pipeline.enrich.locate import dateline_end
+
+    for text, dateline in [("KYIV — Drones hit", "KYIV — "), ("EL PASO, Texas — Gunmen", "EL PASO, Texas — "),
+                           ("BEIRUT (Reuters) - A strike", "BEIRUT (Reuters) - "), ("US - China talks", ""),
+                           ("Gunmen stormed a bar", "")]:
+        assert text[:dateline_end(text, 0)] == dateline
+    out = enricher(article(
+        "Gunmen kill four at a bar in Ciudad Juárez",
+        "EL PASO, Texas — Gunmen stormed a bar in Ciudad Juárez, across the river from El Paso, on Friday night "
+        "and killed four men, prosecutors said. Two other customers were wounded.", id="dl-1"))
+    assert out.location is not None and out.location.name == "Ciudad Juárez"
+    assert len(out.events) == 1
