@@ -49,7 +49,8 @@ def _cluster(doc: EnrichDoc) -> list[_Cluster]:
         target = None
         if loc is not None:
             for c in clusters:
-                if c.location is not None and (contains(c.location, loc) or contains(loc, c.location)):
+                if c.location is not None and (contains(c.location, loc) or contains(loc, c.location)
+                                               or _title_area(c, loc, doc.title_sents, trig)):
                     target = c
                     if c.location.precision != "city" and loc.precision == "city":
                         c.location = loc
@@ -65,6 +66,15 @@ def _cluster(doc: EnrichDoc) -> list[_Cluster]:
         target.sents.add(si)
         current = target
     return clusters
+
+
+def _title_area(title: _Cluster, loc: Location, title_sents: int, triggers: list[Trigger]) -> bool:
+    """The headline's incident told again in the body, placed more precisely: same admin1 area
+    ('Sumy region' in the title, a town of that region in the body) and same event type."""
+    if min(title.sents) >= title_sents or title.location is None or not title.location.admin1:
+        return False
+    same_area = (title.location.country_code, title.location.admin1) == (loc.country_code, loc.admin1)
+    return same_area and decide(title.triggers).event_type == decide(triggers).event_type
 
 
 def _assign_sentences(clusters: list[_Cluster], n_sents: int) -> None:

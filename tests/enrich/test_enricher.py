@@ -212,3 +212,12 @@ def test_dateline_is_not_an_event_location(enricher: Enricher) -> None:
         "and killed four men, prosecutors said. Two other customers were wounded.", id="dl-1"))
     assert out.location is not None and out.location.name == "Ciudad Juárez"
     assert len(out.events) == 1
+
+
+def test_headline_incident_retold_in_a_town_of_the_same_region_is_one_event(enricher: Enricher) -> None:
+    out = enricher(article(
+        "Shelling kills two in Donetsk region",
+        "Artillery shells hit a school in the city of Kramatorsk in Ukraine's Donetsk region on Tuesday, killing "
+        "two teachers and wounding five pupils, officials said.", id="ta-1"))
+    assert len(out.events) == 1
+    assert (out.fatalities, out.injured) == (2, 5)
