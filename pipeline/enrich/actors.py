@@ -277,9 +277,9 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
             role = "initiator"
         if category == lx.CIVILIANS and tok.head.lemma_.lower() in _DETAIN_VERBS:
             role = "other"
-        ethnic = _ethnic_modifier(tok)
+        ethnic = _ethnic_modifier(tok, start)
         if ethnic and armed and category != lx.STATE:
-            name, category = f"{ethnic} ethnic militia", lx.IDMIL
+            name, category = f"{ethnic}{_ETHNIC}", lx.IDMIL
         actor_key = f"{category}:{name}"
         if name == "Military" and demonym:
             actor_key, name, cc = _national_military(demonym, cc)
@@ -364,8 +364,25 @@ def _national_military(demonym: str, cc: str | None) -> tuple[str, str, str | No
     return f"{lx.STATE}:{name}", name, cc
 
 
-def _ethnic_modifier(tok) -> str | None:  # noqa: ANN001
-    """'Fulani herders' -> 'Fulani' (a NORP modifier that is not a nationality)."""
+_ETHNIC = " ethnic militia"  # a community's armed men: one actor per community, never merged
+
+
+def _ethnic_modifier(tok, start: int) -> str | None:  # noqa: ANN001
+    """'Fulani herders' -> 'Fulani', 'Kuki-Zo militants' -> 'Kuki-Zo': a community named just before
+    the noun phrase starting at ``start`` (a known community, or a NORP modifier that is not a
+    nationality)."""
+    doc = tok.doc
+    i = start
+    while i > 0 and (doc[i - 1].text == "-" or doc[i - 1].text[:1].isupper()):
+        i -= 1
+        if doc[i].is_sent_start:
+            break
+    spans = [(i, start)] + [(c.left_edge.i, c.i + 1) for c in tok.children
+                            if c.i < tok.i and c.dep_ in ("amod", "compound", "nmod")]
+    for lo, hi in spans:
+        first = next((w.i for w in doc[lo:hi] if w.lower_ in lx.COMMUNITIES and w.text[:1].isupper()), None)
+        if first is not None:
+            return doc[first:hi].text
     for child in tok.children:
         if child.i < tok.i and child.dep_ in ("amod", "compound") and child.ent_type_ == "NORP":
             if child.lower_ not in lx.DEMONYMS and child.lemma_.lower() not in lx.ACTOR_NOUNS:
@@ -544,14 +561,18 @@ def _is_named_force(key: str, actor: Actor) -> bool:
 
 def _merge_generics(merged: dict[str, Actor]) -> None:
     """Synonymous generic armed actors are one actor: same-category generics ('gangs' / 'bandits',
-    'militants' / 'separatists') merge into the most-mentioned one, and unidentified gunmen merge
-    into the only other armed non-state initiator."""
+    'militants' / 'separatists') merge into the most-mentioned one, or into the story's only
+    community militia ('herders' are the Fulani ethnic militia); two communities stay apart. Then
+    unidentified gunmen merge into the only other armed non-state initiator."""
     generic = [k for k, a in merged.items() if not k.startswith("group:") and a.category in (*_ARMED_NONSTATE, lx.OTHER)]
     by_cat: dict[str, list[str]] = {}
     for k in generic:
         by_cat.setdefault(merged[k].category, []).append(k)
     for keys in by_cat.values():
-        keep = max(keys, key=lambda k: len(merged[k].mentions))
+        ethnic = [k for k in keys if merged[k].name.endswith(_ETHNIC)]
+        if len(ethnic) > 1:
+            continue
+        keep = ethnic[0] if ethnic else max(keys, key=lambda k: len(merged[k].mentions))
         for k in keys:
             if k != keep:
                 _absorb(merged[keep], merged.pop(k))

@@ -632,6 +632,15 @@ KNOWN_GROUPS: tuple[KnownGroup, ...] = (
 )
 
 # Demonyms -> ISO country code (for "Malian soldiers", "Nigerian police").
+# Ethnic and religious communities whose armed members ACLED codes as identity militias
+# ("Fulani herdsmen" -> Fulani ethnic militia), whatever the NER label of the word.
+COMMUNITIES = frozenset("""
+druze bedouin alawite sunni shia shiite yazidi fulani peul dogon bambara hausa tiv berom adara jukun
+bachama tarok meitei kuki naga bodo hema lendu nuer dinka murle masalit zaghawa fur oromo amhara
+tigrayan afar hawiye darod gurage pokot turkana borana toposa misseriya rizeigat pashtun hazara tuareg
+turkmen
+""".split())
+
 DEMONYMS: dict[str, str] = {
     "afghan": "AF", "algerian": "DZ", "american": "US", "angolan": "AO", "argentine": "AR",
     "argentinian": "AR", "armenian": "AM", "azerbaijani": "AZ", "bangladeshi": "BD", "belarusian": "BY",

@@ -187,3 +187,14 @@ def test_implied_attacker_gives_way_to_one_named_in_another_event():
 def test_violence_against_civilians_always_has_civilian_victims():
     roles = _with_sub_event("Gunmen of a local gang kidnapped a shopkeeper on Sunday.", "Abduction/forced disappearance")
     assert roles.get("Civilians") == ("Civilians", "target")
+
+
+def test_armed_men_of_a_community_are_its_ethnic_militia():
+    roles = _roles("Dogon militiamen attacked a village near Bankass on Friday, killing 17 villagers.")
+    assert roles.get("Dogon ethnic militia", ("", ""))[:2] == ("Identity militias", "initiator")
+    roles = _roles("Suspected Fulani herdsmen attacked a farming village on Sunday night, killing 12 people.")
+    assert "Fulani ethnic militia" in roles and "Suspected Fulani ethnic militia" not in roles and "Herders" not in roles
+    names = set(_roles("Meitei militia members and Kuki-Zo militants exchanged fire near a hill village on Tuesday."))
+    assert {"Meitei ethnic militia", "Kuki-Zo ethnic militia"} <= names
+    roles = _roles("Somali soldiers and Kurdish police patrolled the market on Sunday.")
+    assert not any(name.endswith("ethnic militia") for name in roles)
