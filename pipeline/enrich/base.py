@@ -89,6 +89,7 @@ class EnrichDoc:
     toponyms: list[Any] = field(default_factory=list)
     locations: list[Location] = field(default_factory=list)
     location: Location | None = None
+    placed: list[Any] = field(default_factory=list)  # event-location candidates (locate.PlacedToponym)
     # participants, numbers, dates
     actor_mentions: list[ActorMention] = field(default_factory=list)
     actors: list[Actor] = field(default_factory=list)

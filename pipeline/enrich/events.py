@@ -14,7 +14,7 @@ from pipeline.enrich.actors import known_group, merge_actors, shooting_cue
 from pipeline.enrich.base import EnrichDoc, Trigger
 from pipeline.enrich.classify import decide
 from pipeline.enrich.dates import pick_date
-from pipeline.enrich.locate import choose_location, contains, place_toponyms
+from pipeline.enrich.locate import choose_location, contains
 from pipeline.enrich.numbers import aggregate
 from pipeline.enrich.sents import sentences
 from pipeline.schemas import Actor, Event, Location
@@ -36,7 +36,7 @@ class _Cluster:
 
 def _cluster(doc: EnrichDoc) -> list[_Cluster]:
     spacy_doc = doc.doc
-    placed = place_toponyms(spacy_doc, doc.toponyms, doc.title_chars) if doc.toponyms else []
+    placed = doc.placed
     violent = [t for t in doc.triggers if t.violent]
     clusters: list[_Cluster] = []
     by_sent: dict[int, list[Trigger]] = {}

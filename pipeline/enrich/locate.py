@@ -214,8 +214,8 @@ def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
     doc.toponyms = [t for t in parser.parse(doc_text(doc.doc), doc.doc)
                     if not any(start < t.end and t.start < end for start, end in groups)]
     doc.locations = parser.locations(doc.toponyms)
-    placed = place_toponyms(doc.doc, doc.toponyms, doc.title_chars)
-    event_loc = choose_location(doc.doc, placed, _main_event_triggers(doc), doc.title_sents)
+    doc.placed = place_toponyms(doc.doc, doc.toponyms, doc.title_chars)
+    event_loc = choose_location(doc.doc, doc.placed, _main_event_triggers(doc), doc.title_sents)
     if event_loc is not None:
         for loc in doc.locations:
             if _key(loc) == _key(event_loc):
