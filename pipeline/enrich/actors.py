@@ -6,27 +6,21 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import ActorMention, EnrichDoc
 from pipeline.enrich.sents import doc_text, sent_index, sent_no
 from pipeline.schemas import EVENT_TYPES, Actor
 
-_SPEECH_VERBS = frozenset(
-    """say tell report confirm announce add state explain note claim deny accuse urge call warn ask
-    believe suspect investigate search arrive respond patrol deploy reinforce launch""".split()
-)
-_ATTACK_VERBS = frozenset(
-    """kill attack ambush shoot murder stab kidnap abduct rape assault behead execute massacre bomb
-    shell strike target raid fire open clash fight torch burn loot beat lynch storm hit injure wound
-    detonate hurl throw seize capture overrun retake recapture disperse arrest detain""".split()
-)
-_PERPETRATE_VERBS = frozenset("carry stage mount launch conduct perpetrate commit claim".split())
-_HARM_VERBS = frozenset("kill wound injure murder behead execute kidnap abduct hurt".split())
-_CLASH_VERBS = frozenset("clash fight battle engage exchange".split())
-_BLAME_VERBS = frozenset("blame attribute link tie suspect accuse".split())
-_CLAIM_OBJECTS = frozenset("responsibility credit".split())
-_PART_NOUNS = frozenset("member fighter faction wing cell gunman gunmen militant element unit commander hitman group".split())
-_BACKGROUND_AUX = frozenset("have has had".split())
+_SPEECH_VERBS = tb.words("actors", "speech_verbs")
+_ATTACK_VERBS = tb.words("actors", "attack_verbs")
+_PERPETRATE_VERBS = tb.words("actors", "perpetrate_verbs")
+_HARM_VERBS = tb.words("actors", "harm_verbs")
+_CLASH_VERBS = tb.words("actors", "clash_verbs")
+_BLAME_VERBS = tb.words("actors", "blame_verbs")
+_CLAIM_OBJECTS = tb.words("actors", "claim_objects")
+_PART_NOUNS = tb.words("actors", "part_nouns")
+_BACKGROUND_AUX = tb.words("actors", "background_aux")
 _ACRONYM_MAX = 5
 
 
@@ -109,7 +103,7 @@ def attribution_role(tok) -> str | None:  # noqa: ANN001
     return None
 
 
-_DURATION_NOUNS = frozenset("years decades months generations".split())
+_DURATION_NOUNS = tb.words("actors", "duration_nouns")
 
 
 def _background(verb) -> bool:  # noqa: ANN001
@@ -293,9 +287,7 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
     return out
 
 
-_STATE_WEAPONS = frozenset(
-    """aircraft airstrike strike drone missile rocket shell shelling bomb bombing warplane jet helicopter
-    artillery attack raid""".split())
+_STATE_WEAPONS = tb.words("actors", "state_weapons")
 
 
 def _weapon_owners(doc, covered: set[int], sent_starts: list[int]) -> list[ActorMention]:  # noqa: ANN001
@@ -328,9 +320,9 @@ def _generic_name(key: str, category: str, tok) -> str:  # noqa: ANN001
     return text[0].upper() + text[1:]
 
 
-_PERSON_NOUNS = frozenset("man woman people person boy girl teenager youth".split())
-_DETAIN_VERBS = frozenset("arrest detain disperse".split())
-_UNKNOWN_MODS = frozenset("unidentified unknown masked".split())
+_PERSON_NOUNS = tb.words("actors", "person_nouns")
+_DETAIN_VERBS = tb.words("actors", "detain_verbs")
+_UNKNOWN_MODS = tb.words("actors", "unknown_mods")
 
 
 def _unidentified(tok) -> bool:  # noqa: ANN001
@@ -350,7 +342,7 @@ def _unidentified_name(name: str, display: str) -> str:
     return name if name.startswith("Unidentified") else f"Unidentified {display.lower()}"
 
 
-_NATION_LABELS = {"american": "US", "us": "US", "u.s.": "US"}
+_NATION_LABELS = tb.mapping("actors", "nation_labels")
 
 
 def _national_military(demonym: str, cc: str | None) -> tuple[str, str, str | None]:
@@ -449,7 +441,7 @@ def merge_actors(mentions: list[ActorMention], default_cc: str | None = None,
 
 
 _ATTACKER_IMPLIED = frozenset((*EVENT_TYPES[lx.VAC], *EVENT_TYPES[lx.EXPLOSIONS]))
-_SHOOTING_LEMMAS = frozenset("shoot shooting gunfire gunman gunmen gunshot rifle".split())
+_SHOOTING_LEMMAS = tb.words("actors", "shooting_lemmas")
 
 
 def shooting_cue(doc, sents: set[int] | None = None) -> bool:  # noqa: ANN001 - spacy Doc
@@ -491,8 +483,7 @@ def _crowd_frame(merged: dict[str, Actor], sub_event_type: str, cc: str | None) 
     merged[f"{category}:{name}"] = crowd
 
 
-_MERGEABLE = {"Unidentified gunmen", "Unidentified attacker", "Unidentified group", "Militants", "Rebels", "Militia",
-              "Criminals", "Gangs", "Gang", "Cartel", "Cartels", "Bandits", "Separatists"}
+_MERGEABLE = tb.words("actors", "mergeable")
 
 
 _ARMED_NONSTATE = (lx.REBEL, lx.CRIMINAL, lx.IDMIL, lx.POLMIL)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import EnrichDoc, Trigger
 from pipeline.enrich.sents import doc_text, sent_index, sent_no, sentences
@@ -223,17 +224,8 @@ def _known_group_lower() -> dict[str, str]:
     return out
 
 
-_ARMED_TARGET_WORDS = frozenset(
-    """soldier troop army military police policeman officer base checkpoint convoy patrol post barracks
-    outpost camp position militant rebel insurgent fighter gunman gunmen militiaman militia guard
-    garrison unit battalion jihadist cartel gang hitman sicario""".split()
-)
-_CIVILIAN_TARGET_WORDS = frozenset(
-    """civilian villager resident journalist reporter child woman man student farmer worshipper
-    passenger people person teacher pupil family mourner shopkeeper trader driver worker boy girl
-    village market church mosque school hospital home house bus mayor candidate activist priest
-    pastor official teenager migrant refugee""".split()
-)
+_ARMED_TARGET_WORDS = tb.words("classify", "armed_target_words")
+_CIVILIAN_TARGET_WORDS = tb.words("classify", "civilian_target_words")
 
 
 def _participants(tok):  # noqa: ANN001, ANN201
@@ -263,7 +255,7 @@ def _participants(tok):  # noqa: ANN001, ANN201
     return agents, patients
 
 
-_MOB_AGENTS = frozenset("crowd mob resident villager vigilante lynch throng".split())
+_MOB_AGENTS = tb.words("classify", "mob_agents")
 
 
 def _is_armed(tok) -> bool:  # noqa: ANN001
@@ -433,11 +425,8 @@ def _domain_blocked(spec: lx.TriggerSpec, ctx: _SentCtx, article_domain: int) ->
     return False
 
 
-_LABOUR_WORDS = frozenset("union unions worker workers wage wages pay teacher teachers nurse nurses labour labor walkout hunger general".split())
-_WEAPON_WORDS = frozenset(
-    """gun gunman gunmen shot shoot bomb bullet militant attack attacker knife machete stab murder
-    explosive grenade armed rebel cartel gang airstrike missile drone gunfire""".split()
-)
+_LABOUR_WORDS = tb.words("classify", "labour_words")
+_WEAPON_WORDS = tb.words("classify", "weapon_words")
 
 
 def _accident(spec: lx.TriggerSpec, ctx: _SentCtx) -> bool:
@@ -554,12 +543,8 @@ def _pos_ok(tok, pos: str) -> bool:  # noqa: ANN001
     return pos == "NOUN" and tok.tag_ == "VBG" and tok.dep_ in _NOMINAL_DEPS
 
 
-_PLACE_NOUNS = frozenset(
-    """town city village base district area territory region locality airport control capital port
-    province county municipality border crossing neighbourhood neighborhood outpost camp barracks
-    garrison hill headquarters road highway bridge island""".split()
-)
-_STATE_AGENTS = frozenset("army military soldier troop force government police navy marine".split())
+_PLACE_NOUNS = tb.words("classify", "place_nouns")
+_STATE_AGENTS = tb.words("classify", "state_agents")
 
 
 def _territory_object(tok, spec: lx.TriggerSpec) -> bool:  # noqa: ANN001
@@ -578,10 +563,7 @@ def _territory_object(tok, spec: lx.TriggerSpec) -> bool:  # noqa: ANN001
     return False
 
 
-_WEAPON_NOUNS = frozenset(
-    """weapon gun rifle pistol firearm drone mortar rocket missile explosive bomb grenade ammunition
-    round cartridge launcher arms arsenal cache shrapnel detonator""".split()
-)
+_WEAPON_NOUNS = tb.words("classify", "weapon_nouns")
 
 
 def _transitive(tok) -> bool:  # noqa: ANN001
@@ -706,7 +688,7 @@ def _body_found(tok) -> bool:  # noqa: ANN001
 
 
 _GENERIC_SUBS = {"Attack", "Armed clash"}
-_GENERIC_EXPLOSIVES = {"explosive", "bomb", "bombing", "explosion", "blast", "explode", "exploded", "detonated"}
+_GENERIC_EXPLOSIVES = tb.words("classify", "generic_explosives")
 
 
 def _propagate_weapons(triggers: list[Trigger]) -> None:

@@ -6,24 +6,17 @@ import bisect
 import re
 from datetime import date, timedelta
 
+from pipeline.enrich import tables as tb
 from pipeline.enrich.base import DateMention, EnrichDoc
 from pipeline.enrich.sents import doc_text, sent_index
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")]
-    )
-    for m in names
-}
+WEEKDAYS = tb.seq("dates", "weekdays")
+MONTHS = tb.mapping("dates", "months")
 _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 _REPORTED_RE = re.compile(
     r"\b(said|says|told|announced|reported|confirmed|added|stated|statement|according to [\w\s]{0,20})\s*(on\s+|late\s+|early\s+)?$", re.I
 )
-_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1}
+_NUM_WORDS = tb.number_words("en")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")),

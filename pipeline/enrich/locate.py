@@ -11,14 +11,15 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from pipeline.enrich import tables as tb
 from pipeline.enrich.actors import known_group_spans
 from pipeline.enrich.base import EnrichDoc, Trigger
 from pipeline.enrich.sents import doc_text, sent_index
 from pipeline.geo import get_geoparser
 from pipeline.schemas import Location
 
-_EVENT_PREPS = frozenset("in near outside at on across inside around into from within along between".split())
-_SPEECH = frozenset("say tell condemn announce urge call state add report warn accuse deny express".split())
+_EVENT_PREPS = tb.words("locate", "event_preps")
+_SPEECH = tb.words("locate", "speech")
 _PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
 
 

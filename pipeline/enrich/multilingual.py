@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.base import EnrichDoc
-from pipeline.schemas import Actor, Event, Location
+from pipeline.schemas import EVENT_TYPES, Actor, Event, Location
 
 SUPPORTED = ("es", "fr", "pt")
 MAX_CONFIDENCE = 0.5
@@ -55,139 +56,44 @@ class _Family:
     stems: dict[str, tuple[str, ...]]  # language -> accent-free word prefixes or phrases
 
 
-_FAMILIES: tuple[_Family, ...] = (
-    _Family(lx.EXPLOSIONS, "Suicide bomb", 4.0, {
-        "es": ("atentado suicida", "terrorista suicida", "chaleco explosivo"),
-        "fr": ("kamikaze", "attentat suicide", "ceinture explosive"),
-        "pt": ("homem-bomba", "atentado suicida", "bombista suicida")}),
-    _Family(lx.EXPLOSIONS, "Air/drone strike", 3.5, {
-        "es": ("dron", "ataque aereo", "bombardeo aereo", "aviones de combate"),
-        "fr": ("drone", "frappe aerienne", "frappes aeriennes", "raid aerien", "bombardement aerien"),
-        "pt": ("drone", "ataque aereo", "bombardeio aereo")}),
-    _Family(lx.EXPLOSIONS, "Shelling/artillery/missile attack", 3.5, {
-        "es": ("misil", "cohete", "mortero", "artilleria", "obus"),
-        "fr": ("obus", "roquette", "missile", "mortier", "artillerie", "pilonnage"),
-        "pt": ("missil", "foguete", "morteiro", "artilharia")}),
-    _Family(lx.EXPLOSIONS, "Grenade", 3.5, {
-        "es": ("granada",), "fr": ("grenade",), "pt": ("granada",)}),
-    _Family(lx.EXPLOSIONS, "Remote explosive/landmine/IED", 3.0, {
-        "es": ("coche bomba", "artefacto explosivo", "explosivo", "mina terrestre", "bomba"),
-        "fr": ("voiture piegee", "engin explosif", "mine artisanale", "bombe", "explosif"),
-        "pt": ("carro-bomba", "artefato explosivo", "explosivo", "mina terrestre", "bomba")}),
-    _Family(lx.VAC, "Sexual violence", 3.0, {
-        "es": ("violacion", "violada", "violadas", "abuso sexual"),
-        "fr": ("viol ", "violee", "violees", "violences sexuelles"),
-        "pt": ("estupro", "estuprada", "violencia sexual")}),
-    _Family(lx.VAC, "Abduction/forced disappearance", 3.0, {
-        "es": ("secuestr", "plagi", "privad", "desaparicion forzada", "levanton"),
-        "fr": ("enlev", "kidnapp", "otage", "rapt", "sequestr"),
-        "pt": ("sequestr", "raptad", "rapto", "desaparecimento forcado")}),
-    _Family(lx.BATTLES, "Non-state actor overtakes territory", 3.0, {
-        "es": ("tomaron el control", "toman el control", "tomo el control", "se apoderaron de"),
-        "fr": ("prennent le controle", "pris le controle", "prend le controle", "s'emparent", "se sont empares"),
-        "pt": ("tomaram o controle", "assumiram o controle", "tomou o controle")}),
-    _Family(lx.BATTLES, "Armed clash", 3.0, {
-        "es": ("enfrentamiento", "se enfrentaron", "balacera", "tiroteo", "emboscad", "combate",
-               "intercambio de disparos", "choque armado", "agresion armada"),
-        "fr": ("affrontement", "combat", "embuscade", "accrochage", "echange de tirs", "echanges de tirs"),
-        "pt": ("confronto", "tiroteio", "emboscada", "combate", "troca de tiros")}),
-    _Family(lx.VAC, "Attack", 2.5, {
-        "es": ("asesin", "ejecutad", "masacre", "mataron", "mato a", "matan a", "acribill", "baleado",
-               "ultimad", "sin vida", "a balazos", "apunalad"),
-        "fr": ("assassin", "tue ", "tues", "tuee", "abattu", "massacre", "execute", "poignard", "par balles"),
-        "pt": ("assassin", "executad", "chacina", "massacre", "mataram", "matou", "baleado", "esfaquead")}),
-    _Family(lx.RIOTS, "Violent demonstration", 2.5, {
-        "es": ("disturbio", "vandaliz", "piedras contra", "quemaron patrullas"),
-        "fr": ("emeute", "casseur", "heurts"),
-        "pt": ("tumulto", "quebra-quebra", "depreda")}),
-    _Family(lx.RIOTS, "Mob violence", 2.5, {
-        "es": ("linchamiento", "linchad", "turba"),
-        "fr": ("lynch", "vindicte populaire"),
-        "pt": ("linchamento", "linchad")}),
-    _Family(lx.PROTESTS, "Protest with intervention", 2.0, {
-        "es": ("gas lacrimogeno", "gases lacrimogenos", "dispersaron", "desalojaron a los manifestantes"),
-        "fr": ("gaz lacrymogene", "gaz lacrymogenes", "disperse", "canon a eau"),
-        "pt": ("gas lacrimogeneo", "dispersaram", "bombas de efeito moral")}),
-    _Family(lx.PROTESTS, "Peaceful protest", 1.0, {
-        "es": ("manifestacion", "manifestantes", "marcharon", "protesta"),
-        "fr": ("manifestation", "manifestants", "ont defile", "rassemblement"),
-        "pt": ("manifestacao", "manifestantes", "protesto", "passeata")}),
-)
+def _load_families() -> tuple[_Family, ...]:
+    """Trigger families from ``data/multilingual_families.jsonl``."""
+    out = []
+    fields = {"event_type": (str,), "sub_event_type": (str,), "weight": (int, float), "stems": (dict,)}
+    for row in tb.rows("multilingual_families", fields, tuple(fields)):
+        where = row["_line"]
+        tb.check_member(row["event_type"], tuple(EVENT_TYPES), "event type", where)
+        tb.check_member(row["sub_event_type"], EVENT_TYPES[row["event_type"]], "sub-event type", where)
+        stems = row["stems"]
+        for lang, values in stems.items():
+            tb.check_member(lang, SUPPORTED, "language", where)
+            if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+                raise tb.TableError(f"{where}: stems.{lang} must be a list of non-empty strings")
+        out.append(_Family(row["event_type"], row["sub_event_type"], row["weight"], {k: tuple(v) for k, v in stems.items()}))
+    return tuple(out)
+
+
+_FAMILIES: tuple[_Family, ...] = _load_families()
 
 _VIOLENT_TYPES = {lx.BATTLES, lx.EXPLOSIONS, lx.VAC, lx.RIOTS}
 _VIOLENT_PROTESTS = {"Protest with intervention"}
 
-_NEGATIONS = {
-    "es": {"no", "ni", "sin", "nunca", "ningun", "ninguna", "ningunos"},
-    "fr": {"ne", "n'", "pas", "aucun", "aucune", "sans", "jamais", "ni"},
-    "pt": {"nao", "nem", "sem", "nenhum", "nenhuma", "nunca"},
-}
-_BLOCKERS = {
-    "es": ("amenazo con", "amenazaron con", "amenaza con", "podria", "podrian", "temen que", "simulacro",
-           "partido", "futbol", "liga", "terremoto", "sismo", "inundacion", "accidente", "choque vial",
-           "aniversario", "conmemora", "videojuego", "pelicula"),
-    "fr": ("menace de", "menacent de", "pourrait", "pourraient", "craint que", "exercice militaire", "match",
-           "football", "championnat", "seisme", "tremblement de terre", "inondation", "accident",
-           "anniversaire", "commemor", "jeu video", "film"),
-    "pt": ("ameacou", "ameacaram", "poderia", "poderiam", "temem que", "simulado", "partida", "futebol",
-           "campeonato", "terremoto", "enchente", "acidente", "aniversario", "homenage", "videogame", "filme"),
-}
+_NEGATIONS = tb.mapping("multilingual", "negations", frozenset)
+_BLOCKERS = tb.mapping("multilingual", "blockers")
 
-_NUMBER_WORDS = {
-    "es": {"un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
-           "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
-           "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "cien": 100, "una docena": 12},
-    "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
-           "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100, "une douzaine": 12},
-    "pt": {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
-           "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "treze": 13, "catorze": 14, "quinze": 15,
-           "vinte": 20, "trinta": 30, "quarenta": 40, "cinquenta": 50, "cem": 100, "uma duzia": 12},
-}
-_DEAD = {
-    "es": ("muertos", "muertas", "fallecidos", "fallecidas", "personas muertas", "victimas mortales", "cadaveres",
-           "cuerpos"),
-    "fr": ("morts", "mortes", "tues", "tuees", "personnes tuees", "victimes", "corps", "deces"),
-    "pt": ("mortos", "mortas", "pessoas mortas", "vitimas fatais", "corpos"),
-}
-_DEAD_VERBS = {
-    "es": ("murieron", "mueren", "fallecieron", "perdieron la vida", "mataron a", "asesinaron a", "murio"),
-    "fr": ("ont ete tues", "ont ete tuees", "sont morts", "sont mortes", "ont peri", "tuant", "faisant"),
-    "pt": ("morreram", "mataram", "matou", "morrem"),
-}
-_HURT = {
-    "es": ("heridos", "heridas", "lesionados", "lesionadas", "personas heridas"),
-    "fr": ("blesses", "blessees", "personnes blessees"),
-    "pt": ("feridos", "feridas", "pessoas feridas"),
-}
-_ZERO_HURT = {
-    "es": ("sin heridos", "no hubo heridos", "sin lesionados", "no se reportaron heridos", "sin victimas"),
-    "fr": ("aucun blesse", "pas de blesse", "aucune victime", "sans faire de victime"),
-    "pt": ("sem feridos", "nenhum ferido", "nao houve feridos", "sem vitimas"),
-}
-_ZERO_DEAD = {
-    "es": ("sin victimas", "no hubo muertos", "sin muertos", "no se reportaron muertos"),
-    "fr": ("aucune victime", "aucun mort", "pas de mort", "sans faire de victime"),
-    "pt": ("sem vitimas", "nenhum morto", "nao houve mortos", "sem mortos"),
-}
-_QUALIFIERS = {
-    "es": r"(?:al menos |por lo menos |unos |unas |mas de |cerca de |alrededor de )?",
-    "fr": r"(?:au moins |plus de |environ |pres de |quelque )?",
-    "pt": r"(?:pelo menos |ao menos |mais de |cerca de )?",
-}
-_YESTERDAY = {"es": ("ayer", "anoche"), "fr": ("hier",), "pt": ("ontem",)}
-_WEEKDAYS = {
-    "es": ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"),
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "pt": ("segunda-feira", "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sabado", "domingo"),
-}
+_NUMBER_WORDS = {lang: tb.number_words(lang) for lang in SUPPORTED}
+_DEAD = tb.mapping("multilingual", "dead")
+_DEAD_VERBS = tb.mapping("multilingual", "dead_verbs")
+_HURT = tb.mapping("multilingual", "hurt")
+_ZERO_HURT = tb.mapping("multilingual", "zero_hurt")
+_ZERO_DEAD = tb.mapping("multilingual", "zero_dead")
+_QUALIFIERS = tb.mapping("multilingual", "qualifiers")
+_YESTERDAY = tb.mapping("multilingual", "yesterday")
+_WEEKDAYS = tb.mapping("multilingual", "weekdays")
 _CONNECTORS = r"(?:de|del|de la|de los|la|las|los|el|do|da|dos|das|du|des|le|di)"
 _CAP = r"[A-ZÁÉÍÓÚÑÇÀÂÊÎÔÛÈËÏÜ][\w'’\-]+"
 _NGRAM_RE = re.compile(rf"(?<![\w]){_CAP}(?:(?:\s+{_CONNECTORS})?\s+{_CAP}){{0,3}}")
-_NOT_PLACES = frozenset(_fold(w) for w in """El La Los Las Le Les Un Una Une Des Du Según Selon Segundo Según
-    Este Esta Ese Esa Ce Cette Ces Il Elle Ils Elles En Dans Por Para Pour Com Em No Na O A As Os Al Au Aux
-    Tras Après Depois Sin Sans Sem Guardia Nacional Ejército Armée Exército Policía Police Polícia Fiscalía
-    Gobierno Gouvernement Governo Presidente Président Ministerio Ministère Ministério""".split())
+_NOT_PLACES = tb.words("multilingual", "not_places")
 
 
 @dataclass

@@ -5,34 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.enrich import tables as tb
 from pipeline.enrich.base import EnrichDoc, NumberMention
 from pipeline.enrich.sents import sent_no, sent_of, sent_text_lower
 
-UNITS = {
-    "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
-APPROX = {"dozen": 12, "couple": 2, "pair": 2, "score": 20}
-SINGLE_WORDS = {"single", "lone"}
+UNITS = tb.number_words("en")
+TENS = tb.mapping("numbers", "tens")
+SCALES = tb.mapping("numbers", "scales")
+APPROX = tb.mapping("numbers", "approx")
+SINGLE_WORDS = tb.words("numbers", "single_words")
 
-FATAL_VERBS = frozenset("kill murder slay execute behead massacre assassinate die perish lynch slaughter".split())
-INJURY_VERBS = frozenset("injure wound hurt hospitalize hospitalise maim".split())
-FATAL_ADJ = frozenset("dead killed".split())
-INJURY_ADJ = frozenset("injured wounded hurt".split())
-FATAL_NOUNS = frozenset("death fatality body corpse dead".split())
-INJURY_NOUNS = frozenset("injury injured wounded".split())
-NON_VICTIM_NOUNS = frozenset(
-    """bullet round shell casing cartridge year month week day hour minute second percent per cent
-    peso dollar euro pound kilometre kilometer mile metre meter vehicle car house home building time
-    shot gun rifle weapon kilogram kg ton tonne acre hectare point goal grenade bomb missile rocket
-    drone mortar page article suspect arrest order count shooting attack strike explosion blast incident
-    raid killing homicide murder case operation city town village district province region country state
-    magazine casing a.m. p.m. am pm""".split()
-)
-_CLOCK_WORDS = frozenset("a.m. p.m. am pm a.m p.m o'clock hours hrs gmt utc".split())
+FATAL_VERBS = tb.words("numbers", "fatal_verbs")
+INJURY_VERBS = tb.words("numbers", "injury_verbs")
+FATAL_ADJ = tb.words("numbers", "fatal_adj")
+INJURY_ADJ = tb.words("numbers", "injury_adj")
+FATAL_NOUNS = tb.words("numbers", "fatal_nouns")
+INJURY_NOUNS = tb.words("numbers", "injury_nouns")
+NON_VICTIM_NOUNS = tb.words("numbers", "non_victim_nouns")
+_CLOCK_WORDS = tb.words("numbers", "clock_words")
 _DIGITS_RE = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
 _YEAR_RE = re.compile(r"^(1[89]|20)\d\d$")
 
@@ -104,7 +94,7 @@ def _is_age_or_money(tok, noun) -> bool:  # noqa: ANN001
     return False
 
 
-_PARTITIVE_OBJECTS = frozenset("them those whom these dead victim injured wounded killed casualty".split())
+_PARTITIVE_OBJECTS = tb.words("numbers", "partitive_objects")
 
 
 def _partitive(tok) -> bool:  # noqa: ANN001
@@ -132,11 +122,9 @@ def _subset(tok) -> bool:  # noqa: ANN001
     return False
 
 
-_LOCATIVE_PREPS = frozenset(
-    "in at near across from on into inside outside around during after before since within throughout over".split()
-)
-_CARE_VERBS = frozenset("treat survive take admit rush airlift evacuate fly carry transfer hospitalize hospitalise".split())
-_CARE_WORDS = frozenset("hospital clinic wound injury burn fracture treatment".split())
+_LOCATIVE_PREPS = tb.words("numbers", "locative_preps")
+_CARE_VERBS = tb.words("numbers", "care_verbs")
+_CARE_WORDS = tb.words("numbers", "care_words")
 
 
 def _care_kind(verb, noun) -> str | None:  # noqa: ANN001
@@ -264,9 +252,9 @@ class CasualtyMention(NumberMention):
     chain: int = -1  # token index of the coordination that joins this count with others ("5 soldiers and 8 attackers")
 
 
-_COLLECTIVE = frozenset("family household couple group crew party".split())
-_ADDITION_ADV = frozenset("also too".split())
-_ADDITION_MOD = frozenset("other another further more additional fourth fifth sixth seventh eighth ninth tenth".split())
+_COLLECTIVE = tb.words("numbers", "collective")
+_ADDITION_ADV = tb.words("numbers", "addition_adv")
+_ADDITION_MOD = tb.words("numbers", "addition_mod")
 
 
 def _collective_noun(tok):  # noqa: ANN001, ANN202
@@ -341,20 +329,10 @@ def _span(doc, m: NumberMention) -> range:  # noqa: ANN001
     return range(min(tok.i, head.i), max(tok.i, head.i) + 1)
 
 
-_PERSON_NOUNS = frozenset(
-    """journalist reporter man woman boy girl child teenager student farmer officer policeman soldier
-    civilian driver teacher priest pastor mayor candidate activist worker guard official trader
-    person resident villager doctor nurse lawyer judge councillor councilor businessman leader
-    policewoman guardsman commander vaccinator cousin brother sister son daughter wife husband father
-    mother uncle aunt nephew niece grandson granddaughter baby infant toddler rider cyclist pedestrian
-    passenger patient shopkeeper vendor merchant imam cleric monk chief elder photographer cameraman
-    prosecutor politician lawmaker senator deputy sheriff ranger engineer miner herder fisherman pilot
-    medic paramedic volunteer employee bystander customer worshipper pilgrim refugee migrant tourist
-    victim youth interpreter translator colleague guide neighbour neighbor friend""".split()
-)
-_PRONOUN_VICTIMS = frozenset("him her".split())
-_PRONOUN_SUBJECTS = frozenset("he she".split())
-_DEATH_NOUNS = frozenset("killing murder death assassination execution beheading lynching".split())
+_PERSON_NOUNS = tb.words("numbers", "person_nouns")
+_PRONOUN_VICTIMS = tb.words("numbers", "pronoun_victims")
+_PRONOUN_SUBJECTS = tb.words("numbers", "pronoun_subjects")
+_DEATH_NOUNS = tb.words("numbers", "death_nouns")
 
 
 def _person_token(tok) -> bool:  # noqa: ANN001

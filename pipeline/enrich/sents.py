@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.enrich import tables as tb
+
 _KEY = "radar.sent_index"
 _TEXT_KEY = "radar.text"
 
@@ -71,7 +73,7 @@ def doc_text(doc) -> str:  # noqa: ANN001
 
 
 # Evidence words outside the lexicons: death tolls, and claims of responsibility (actor roles).
-_EXTRA_CUES = frozenset({"toll", "claim", "responsibility"})
+_EXTRA_CUES = tb.words("sents", "extra_cues")
 
 
 def _word_forms(word: str, irregular: dict[str, set[str]]) -> set[str]:
