@@ -6,9 +6,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
-from pipeline.enrich.base import ActorMention, EnrichDoc
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import ActorMention, write_spans
 from pipeline.enrich.sents import doc_text, sent_index, sent_no
 from pipeline.schemas import EVENT_TYPES, Actor
 
@@ -573,16 +577,27 @@ def _merge_generics(merged: dict[str, Actor]) -> None:
         _absorb(armed[0], merged.pop(gunmen[0]))
 
 
-def actors_step(doc: EnrichDoc) -> EnrichDoc:
-    """Set ``actor_mentions`` and ``actors`` (article level, merged)."""
-    if not doc.english or doc.doc is None:
+def actors_component(doc: Doc) -> Doc:
+    """Set ``actor_mentions`` (also ``doc.spans["actors"]``) and ``actors`` (article level, merged)."""
+    if not doc._.english or not doc._.parsed:
         return doc
-    cc = doc.location.country_code if doc.location else None
-    doc.actor_mentions = find_actor_mentions(doc.doc, cc)
-    doc.actors = (merge_actors(doc.actor_mentions, cc, doc.sub_event_type, shooting_cue(doc.doc))
-                  if doc.event_type is not None else [])
-    nonstate = [a for a in doc.actors if a.category not in (lx.STATE, lx.CIVILIANS)]
-    if doc.sub_event_type == "Armed clash" and len(nonstate) >= 2 and not any(a.category == lx.STATE for a in doc.actors):
+    location, decision = doc._.location, doc._.decision
+    cc = location.country_code if location else None
+    doc._.actor_mentions = find_actor_mentions(doc, cc)
+    write_spans(doc, "actors", [(m.start, m.end, m.category) for m in doc._.actor_mentions])
+    actors = (merge_actors(doc._.actor_mentions, cc, decision.sub_event_type, shooting_cue(doc))
+              if decision.event_type is not None else [])
+    nonstate = [a for a in actors if a.category not in (lx.STATE, lx.CIVILIANS)]
+    if decision.sub_event_type == "Armed clash" and len(nonstate) >= 2 and not any(a.category == lx.STATE for a in actors):
         for a in nonstate:
             a.role = "other"
+    doc._.actors = actors
     return doc
+
+
+@Language.factory("radar_actors", assigns=["doc.spans", "doc._.actor_mentions", "doc._.actors"],
+                  requires=["doc._.parsed", "doc._.location", "token.dep", "token.lemma", "token.ent_type"])
+def make_actors(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """Actor mentions with their roles, merged into the article's actors."""
+    register_extensions()
+    return actors_component

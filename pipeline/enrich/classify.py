@@ -14,9 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
-from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.enrich.decision import Decision, rule_cats
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import Trigger, write_spans
 from pipeline.enrich.sents import doc_text, sent_index, sent_no, sentences
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj", "expl"}
@@ -736,17 +741,6 @@ def _protest_interplay(triggers: list[Trigger], ctxs: list[_SentCtx]) -> None:
         t.violent = t.sub_event_type in lx.VIOLENT_SUBTYPES
 
 
-@dataclass
-class Decision:
-    """The article-level classification."""
-
-    violent: bool
-    event_type: str | None
-    sub_event_type: str | None
-    confidence: float
-    score: float
-
-
 def decide(triggers: list[Trigger]) -> Decision:
     """Main event type of an article from its weighted triggers."""
     type_scores: dict[str, float] = defaultdict(float)
@@ -798,15 +792,22 @@ def _confidence(total: float, competing: float, chosen: float) -> float:
     return round(max(0.0, min(1.0, 0.25 + 0.75 * strength * (0.5 + 0.5 * purity))), 3)
 
 
-def classify_step(doc: EnrichDoc) -> EnrichDoc:
-    """Set ``triggers``, ``violent``, ``event_type``, ``sub_event_type`` and ``confidence``."""
-    if not doc.english or doc.doc is None:
+def classify_component(doc: Doc) -> Doc:
+    """Write the triggers (``doc._.triggers``, ``doc.spans["triggers"]``), the rule decision and ``doc.cats``."""
+    if not doc._.english or not doc._.parsed:
         return doc
-    pub = doc.raw.published_at
-    doc.triggers = find_event_triggers(doc.doc, doc.title_sents, pub.year if pub else None)
-    decision = decide(doc.triggers)
-    doc.violent = decision.violent
-    doc.event_type = decision.event_type
-    doc.sub_event_type = decision.sub_event_type
-    doc.confidence = decision.confidence
+    pub = doc._.raw.published_at if doc._.raw is not None else None
+    doc._.triggers = find_event_triggers(doc, doc._.title_sents, pub.year if pub else None)
+    doc._.rule_decision = decide(doc._.triggers)
+    doc.cats.update(rule_cats(doc._.rule_decision))
+    write_spans(doc, "triggers", [(t.start, t.end, t.sub_event_type) for t in doc._.triggers])
     return doc
+
+
+@Language.factory("radar_triggers", assigns=["doc.spans", "doc.cats", "doc._.triggers", "doc._.rule_decision"],
+                  requires=["doc._.parsed", "doc._.title_sents", "token.lemma", "token.pos", "token.tag", "token.dep",
+                            "token.ent_type"])
+def make_triggers(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """Event triggers in dependency context and the rules' event classes."""
+    register_extensions()
+    return classify_component

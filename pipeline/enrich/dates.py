@@ -6,8 +6,12 @@ import bisect
 import re
 from datetime import date, timedelta
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich import tables as tb
-from pipeline.enrich.base import DateMention, EnrichDoc
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import DateMention, write_spans
 from pipeline.enrich.sents import doc_text, sent_index
 
 WEEKDAYS = tb.seq("dates", "weekdays")
@@ -154,13 +158,23 @@ def pick_date(mentions: list[DateMention], sents: set[int] | None, pub: date | N
     return None, None
 
 
-def dates_step(doc: EnrichDoc) -> EnrichDoc:
-    """Set ``date_mentions`` and the main ``event_date``/``event_date_precision``."""
-    pub = doc.raw.published_at.date() if doc.raw.published_at else None
-    if not doc.english or doc.doc is None:
+def dates_component(doc: Doc) -> Doc:
+    """Set ``date_mentions`` (also ``doc.spans["dates"]``) and the main ``event_date``/``event_date_precision``."""
+    if not doc._.english or not doc._.parsed:
         return doc
-    sent_starts = sent_index(doc.doc).start_chars
-    doc.date_mentions = find_dates(doc_text(doc.doc), sent_starts, pub)
-    trigger_sents = {t.sent for t in doc.triggers}
-    doc.event_date, doc.event_date_precision = pick_date(doc.date_mentions, trigger_sents, pub)
+    raw = doc._.raw
+    pub = raw.published_at.date() if raw is not None and raw.published_at else None
+    doc._.date_mentions = find_dates(doc_text(doc), sent_index(doc).start_chars, pub)
+    write_spans(doc, "dates", [(m.start, m.start + len(m.text), m.precision) for m in doc._.date_mentions], chars=True)
+    trigger_sents = {t.sent for t in doc._.triggers}
+    doc._.event_date, doc._.event_date_precision = pick_date(doc._.date_mentions, trigger_sents, pub)
     return doc
+
+
+@Language.factory("radar_dates", assigns=["doc.spans", "doc._.date_mentions", "doc._.event_date",
+                                          "doc._.event_date_precision"],
+                  requires=["doc._.parsed", "doc._.triggers"])
+def make_dates(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """Date expressions resolved against the publication time, and the event date."""
+    register_extensions()
+    return dates_component

@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich.actors import known_group, merge_actors, shooting_cue
-from pipeline.enrich.base import EnrichDoc, Trigger
 from pipeline.enrich.classify import decide
+from pipeline.enrich.decision import Decision
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import Trigger
 from pipeline.enrich.dates import pick_date
 from pipeline.enrich.locate import choose_location, contains
 from pipeline.enrich.numbers import aggregate
@@ -34,10 +39,19 @@ class _Cluster:
         return sum(t.weight for t in self.triggers if t.violent)
 
 
-def _cluster(doc: EnrichDoc) -> list[_Cluster]:
-    spacy_doc = doc.doc
-    placed = doc.placed
-    violent = [t for t in doc.triggers if t.violent]
+@dataclass
+class _Main:
+    """The main event's type and date (the article's decision, or its first incident's)."""
+
+    decision: Decision
+    event_date: str | None
+    event_date_precision: str | None
+
+
+def _cluster(doc: Doc) -> list[_Cluster]:
+    spacy_doc = doc
+    placed = doc._.placed
+    violent = [t for t in doc._.triggers if t.violent]
     clusters: list[_Cluster] = []
     by_sent: dict[int, list[Trigger]] = {}
     for t in violent:
@@ -45,12 +59,12 @@ def _cluster(doc: EnrichDoc) -> list[_Cluster]:
     current: _Cluster | None = None
     for si in sorted(by_sent):
         trig = by_sent[si]
-        loc = choose_location(spacy_doc, placed, trig, doc.title_sents, sents={si}) if placed else None
+        loc = choose_location(spacy_doc, placed, trig, doc._.title_sents, sents={si}) if placed else None
         target = None
         if loc is not None:
             for c in clusters:
                 if c.location is not None and (contains(c.location, loc) or contains(loc, c.location)
-                                               or _title_area(c, loc, doc.title_sents, trig)):
+                                               or _title_area(c, loc, doc._.title_sents, trig)):
                     target = c
                     if c.location.precision != "city" and loc.precision == "city":
                         c.location = loc
@@ -93,12 +107,15 @@ def _assign_sentences(clusters: list[_Cluster], n_sents: int) -> None:
         c.sents.add(s)
 
 
-def build_events(doc: EnrichDoc) -> list[Event]:
-    """Events of ``doc`` (main first); assumes classify/geoparse/actors/numbers/dates have run."""
-    if doc.event_type is None:
+def build_events(doc: Doc) -> list[Event]:
+    """Events of ``doc`` (main first); assumes triggers/geoparse/actors/numbers/dates have run."""
+    decision = doc._.decision
+    if decision.event_type is None:
         return []
-    pub: date | None = doc.raw.published_at.date() if doc.raw.published_at else None
-    clusters = _cluster(doc) if doc.violent else []
+    raw = doc._.raw
+    pub: date | None = raw.published_at.date() if raw is not None and raw.published_at else None
+    main_fields = _Main(decision, doc._.event_date, doc._.event_date_precision)
+    clusters = _cluster(doc) if decision.violent else []
     if clusters:
         strong = [c for c in clusters if c.score >= SECONDARY_MIN_SCORE] or clusters
         main = min(strong, key=lambda c: min(c.sents)) if len(strong) > 1 else max(clusters, key=lambda c: c.score)
@@ -110,22 +127,21 @@ def build_events(doc: EnrichDoc) -> list[Event]:
                 main.sents |= c.sents
         clusters = [main, *sorted(others, key=lambda c: min(c.sents))][:_MAX_EVENTS]
     if len(clusters) <= 1:
-        return [_article_event(doc)]
-    _assign_sentences(clusters, len(sentences(doc.doc)))
+        return [_article_event(doc, main_fields)]
+    _assign_sentences(clusters, len(sentences(doc)))
     main_dec = decide(clusters[0].triggers)
     if main_dec.event_type is not None:
-        doc.event_type, doc.sub_event_type, doc.confidence = main_dec.event_type, main_dec.sub_event_type, main_dec.confidence
-        doc.event_date, doc.event_date_precision = pick_date(doc.date_mentions, {t.sent for t in clusters[0].triggers}, pub)
-    events = [_article_event(doc, clusters[0].sents)]
+        main_fields = _Main(main_dec, *pick_date(doc._.date_mentions, {t.sent for t in clusters[0].triggers}, pub))
+    events = [_article_event(doc, main_fields, clusters[0].sents)]
     for c in clusters[1:]:
         dec = decide(c.triggers)
         if dec.event_type is None:
             continue
-        mentions = [m for m in doc.number_mentions if m.sent in c.sents]
-        actors = merge_actors([m for m in doc.actor_mentions if m.sent in c.sents],
+        mentions = [m for m in doc._.number_mentions if m.sent in c.sents]
+        actors = merge_actors([m for m in doc._.actor_mentions if m.sent in c.sents],
                               c.location.country_code if c.location else None, dec.sub_event_type,
-                              shooting_cue(doc.doc, c.sents))
-        d, prec = pick_date(doc.date_mentions, {t.sent for t in c.triggers}, pub)
+                              shooting_cue(doc, c.sents))
+        d, prec = pick_date(doc._.date_mentions, {t.sent for t in c.triggers}, pub)
         events.append(Event(
             event_type=dec.event_type, sub_event_type=dec.sub_event_type, confidence=dec.confidence,
             location=c.location.model_copy(update={"is_event_location": True}) if c.location else None,
@@ -135,42 +151,87 @@ def build_events(doc: EnrichDoc) -> list[Event]:
     return events
 
 
-def _article_event(doc: EnrichDoc, sents: set[int] | None = None) -> Event:
+def _article_event(doc: Doc, main: _Main, sents: set[int] | None = None) -> Event:
     """The main event from the article-level fields (restricted to ``sents`` for multi-event)."""
-    fatalities, injured, actors = doc.fatalities, doc.injured, doc.actors
+    dec = main.decision
+    fatalities, injured, actors = doc._.fatalities, doc._.injured, doc._.actors
+    location = doc._.location
     if sents is not None:
-        mentions = [m for m in doc.number_mentions if m.sent in sents]
+        mentions = [m for m in doc._.number_mentions if m.sent in sents]
         fatalities, injured = aggregate(mentions, "fatalities"), aggregate(mentions, "injured")
-        cc = doc.location.country_code if doc.location else None
-        actors = merge_actors([m for m in doc.actor_mentions if m.sent in sents], cc, doc.sub_event_type,
-                              shooting_cue(doc.doc, sents))
+        cc = location.country_code if location else None
+        actors = merge_actors([m for m in doc._.actor_mentions if m.sent in sents], cc, dec.sub_event_type,
+                              shooting_cue(doc, sents))
     return Event(
-        event_type=doc.event_type, sub_event_type=doc.sub_event_type, confidence=doc.confidence,
-        location=doc.location, actors=actors, fatalities=fatalities, injured=injured,
-        event_date=doc.event_date, event_date_precision=doc.event_date_precision,
-        evidence=_evidence(doc, [t for t in doc.triggers if t.event_type == doc.event_type]),
+        event_type=dec.event_type, sub_event_type=dec.sub_event_type, confidence=dec.confidence,
+        location=location, actors=actors, fatalities=fatalities, injured=injured,
+        event_date=main.event_date, event_date_precision=main.event_date_precision,
+        evidence=_evidence(doc, [t for t in doc._.triggers if t.event_type == dec.event_type]),
     )
 
 
-def _evidence(doc: EnrichDoc, triggers: list[Trigger]) -> str | None:
-    if not triggers or doc.doc is None:
+def _evidence(doc: Doc, triggers: list[Trigger]) -> str | None:
+    if not triggers or not doc._.parsed:
         return None
     best = max(triggers, key=lambda t: t.weight)
-    sent = list(doc.doc.sents)[best.sent]
-    return sent.text.strip()[:500]
+    return sentences(doc)[best.sent].text.strip()[:500]
 
 
-def events_step(doc: EnrichDoc) -> EnrichDoc:
-    """Set ``events``; the main event's fields are also the article's top-level fields."""
-    if not doc.english or doc.doc is None:
-        return doc
-    doc.events = build_events(doc)
-    if doc.events:
-        main = doc.events[0]
-        doc.fatalities, doc.injured = main.fatalities, main.injured
-        if len(doc.events) > 1:
-            doc.actors = _union_actors(doc.events)
+def _single_event(doc: Doc) -> list[Event]:
+    """The one event of an article decided without a parse (the multilingual rule layer)."""
+    dec = doc._.decision
+    if dec.event_type is None:
+        return []
+    evidence = doc._.evidence
+    return [Event(
+        event_type=dec.event_type, sub_event_type=dec.sub_event_type, confidence=dec.confidence,
+        location=doc._.location, actors=doc._.actors, fatalities=doc._.fatalities, injured=doc._.injured,
+        event_date=doc._.event_date, event_date_precision=doc._.event_date_precision,
+        evidence=evidence[:500] if evidence else None,
+    )]
+
+
+def events_component(doc: Doc) -> Doc:
+    """The event assembler: set ``events`` (main first) from the mentions and the decision."""
+    doc._.events = build_events(doc) if doc._.parsed else _single_event(doc)
     return doc
+
+
+@Language.factory("radar_events", assigns=["doc._.events"],
+                  requires=["doc._.triggers", "doc._.placed", "doc._.location", "doc._.actor_mentions",
+                            "doc._.actors", "doc._.number_mentions", "doc._.date_mentions", "doc._.event_date"])
+def make_events(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """The event assembler (one per article and incident)."""
+    register_extensions()
+    return events_component
+
+
+def article_fields(doc: Doc) -> dict:
+    """The enriched article's top-level event fields, derived in this one place from ``events[0]``.
+
+    Without an event the article is not violent and has no type, counts or actors; an English
+    article keeps the date its date mentions give, another keeps none and confidence 0.
+    """
+    events: list[Event] = doc._.events
+    fields = {"locations": doc._.locations, "events": events}
+    if events:
+        main = events[0]
+        fields.update(
+            violent=doc._.decision.violent, event_type=main.event_type, sub_event_type=main.sub_event_type,
+            confidence=max(0.0, min(1.0, main.confidence)), location=main.location or doc._.location,
+            fatalities=main.fatalities, injured=main.injured, event_date=main.event_date,
+            event_date_precision=main.event_date_precision,
+            actors=_union_actors(events) if len(events) > 1 else main.actors,
+        )
+        return fields
+    english = doc._.english
+    fields.update(
+        violent=False, event_type=None, sub_event_type=None, fatalities=None, injured=None, actors=[],
+        confidence=max(0.0, min(1.0, doc._.decision.confidence)) if english else 0.0,
+        location=doc._.location, event_date=doc._.event_date if english else None,
+        event_date_precision=doc._.event_date_precision if english else None,
+    )
+    return fields
 
 
 def _union_actors(events: list[Event]) -> list:

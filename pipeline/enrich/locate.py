@@ -11,9 +11,13 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich import tables as tb
 from pipeline.enrich.actors import known_group_spans
-from pipeline.enrich.base import EnrichDoc, Trigger
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import Trigger, write_spans
 from pipeline.enrich.sents import doc_text, sent_index
 from pipeline.geo import get_geoparser
 from pipeline.schemas import Location
@@ -196,31 +200,45 @@ def contains(outer: Location, inner: Location) -> bool:
     return outer.precision == "admin1" and inner.precision == "city" and outer.admin1 == inner.admin1
 
 
-def _main_event_triggers(doc: EnrichDoc) -> list[Trigger]:
+def _main_event_triggers(doc: Doc) -> list[Trigger]:
     """Triggers that can place the main event: the violent ones when it is violent ('a ceasefire
     agreed in Doha' does not place the capture of Uvira), else those of its type."""
-    if doc.violent:
-        return [t for t in doc.triggers if t.violent] or doc.triggers
-    if doc.event_type is not None:
-        return [t for t in doc.triggers if t.event_type == doc.event_type] or doc.triggers
-    return doc.triggers
+    decision, triggers = doc._.decision, doc._.triggers
+    if decision.violent:
+        return [t for t in triggers if t.violent] or triggers
+    if decision.event_type is not None:
+        return [t for t in triggers if t.event_type == decision.event_type] or triggers
+    return triggers
 
 
-def geoparse_step(doc: EnrichDoc) -> EnrichDoc:
-    """Set ``toponyms``, ``locations`` (all places) and ``location`` (the event location)."""
-    if not doc.english or doc.doc is None:
+def geoparse_component(doc: Doc) -> Doc:
+    """Set ``toponyms`` (also ``doc.spans["toponyms"]``), ``locations`` (all places), ``placed`` and ``location`` (the event location)."""
+    if not doc._.english or not doc._.parsed:
         return doc
     parser = get_geoparser()
-    groups = known_group_spans(doc_text(doc.doc))
-    doc.toponyms = [t for t in parser.parse(doc_text(doc.doc), doc.doc)
-                    if not any(start < t.end and t.start < end for start, end in groups)]
-    doc.locations = parser.locations(doc.toponyms)
-    doc.placed = place_toponyms(doc.doc, doc.toponyms, doc.title_chars)
-    event_loc = choose_location(doc.doc, doc.placed, _main_event_triggers(doc), doc.title_sents)
+    text = doc_text(doc)
+    groups = known_group_spans(text)
+    doc._.toponyms = [t for t in parser.parse(text, doc)
+                      if not any(start < t.end and t.start < end for start, end in groups)]
+    doc._.locations = parser.locations(doc._.toponyms)
+    doc._.placed = place_toponyms(doc, doc._.toponyms, doc._.title_chars)
+    write_spans(doc, "toponyms", [(t.start, t.end, t.location.precision if t.location else "unresolved")
+                                  for t in doc._.toponyms], chars=True)
+    event_loc = choose_location(doc, doc._.placed, _main_event_triggers(doc), doc._.title_sents)
     if event_loc is not None:
-        for loc in doc.locations:
+        for loc in doc._.locations:
             if _key(loc) == _key(event_loc):
                 loc.is_event_location = True
                 event_loc = loc
-        doc.location = event_loc if event_loc.is_event_location else event_loc.model_copy(update={"is_event_location": True})
+        doc._.location = event_loc if event_loc.is_event_location else event_loc.model_copy(update={"is_event_location": True})
     return doc
+
+
+@Language.factory("radar_geoparse", assigns=["doc.spans", "doc._.toponyms", "doc._.locations", "doc._.placed",
+                                             "doc._.location"],
+                  requires=["doc._.parsed", "doc._.triggers", "doc._.title_sents", "token.dep", "token.lemma",
+                            "token.ent_type"])
+def make_geoparse(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """Toponyms from pipeline.geo and the event location among them."""
+    register_extensions()
+    return geoparse_component

@@ -32,10 +32,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
-from pipeline.enrich.base import EnrichDoc
-from pipeline.schemas import EVENT_TYPES, Actor, Event, Location
+from pipeline.enrich.decision import Decision, rule_cats
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.schemas import EVENT_TYPES, Actor, Location
 
 SUPPORTED = ("es", "fr", "pt")
 MAX_CONFIDENCE = 0.5
@@ -340,33 +344,38 @@ def known_group_spans_cached(text: str) -> list[tuple[int, int]]:
     return known_group_spans(text)
 
 
-def multilingual_step(doc: EnrichDoc) -> EnrichDoc:
-    """Fill the event fields of a Spanish, French or Portuguese article from the rules above."""
-    if doc.english or doc.language not in SUPPORTED or not doc.text:
+def multilingual_component(doc: Doc) -> Doc:
+    """Fill the decision and article fields of a Spanish, French or Portuguese article from the rules above."""
+    lang, text = doc._.language, doc._.text
+    if doc._.english or lang not in SUPPORTED or not text:
         return doc
-    lang = doc.language
-    res = classify_text(doc.text, lang)
-    placed = resolve_places(doc.text)
-    doc.locations = _merge_locations(placed)
-    pub = doc.raw.published_at.date() if doc.raw.published_at else None
+    res = classify_text(text, lang)
+    placed = resolve_places(text)
+    doc._.locations = _merge_locations(placed)
+    raw = doc._.raw
+    pub = raw.published_at.date() if raw is not None and raw.published_at else None
     if res.event_type is None:
-        doc.notes.append(f"language {lang}: no event cue found by the {lang} rule layer")
         return doc
-    loc = _event_location(placed, doc.text, doc.title_chars)
+    loc = _event_location(placed, text, doc._.title_chars)
     if loc is not None:
-        for known in doc.locations:
+        for known in doc._.locations:
             if known.geonameid == loc.geonameid:
                 known.is_event_location = True
                 loc = known
-    d, precision = event_date(doc.text, lang, pub)
-    doc.violent, doc.event_type, doc.sub_event_type = res.violent, res.event_type, res.sub_event_type
-    doc.confidence, doc.fatalities, doc.injured = res.confidence, res.fatalities, res.injured
-    doc.location, doc.event_date, doc.event_date_precision = loc, d, precision
-    doc.actors = _actors(doc.text)
-    doc.events = [Event(
-        event_type=res.event_type, sub_event_type=res.sub_event_type, confidence=res.confidence,
-        location=loc, actors=doc.actors, fatalities=res.fatalities, injured=res.injured,
-        event_date=d, event_date_precision=precision, evidence=res.evidence[:500] if res.evidence else None,
-    )]
-    doc.notes.append(f"language {lang}: rule layer (lexicon + patterns), confidence capped at {MAX_CONFIDENCE}")
+    doc._.rule_decision = Decision(res.violent, res.event_type, res.sub_event_type, res.confidence, res.confidence)
+    doc.cats.update(rule_cats(doc._.rule_decision))
+    doc._.fatalities, doc._.injured, doc._.location = res.fatalities, res.injured, loc
+    doc._.event_date, doc._.event_date_precision = event_date(text, lang, pub)
+    doc._.actors = _actors(text)
+    doc._.evidence = res.evidence
     return doc
+
+
+@Language.factory("radar_multilingual", assigns=["doc.cats", "doc._.rule_decision", "doc._.locations", "doc._.location",
+                                                 "doc._.actors", "doc._.fatalities", "doc._.injured", "doc._.event_date",
+                                                 "doc._.event_date_precision", "doc._.evidence"],
+                  requires=["doc._.language", "doc._.english"])
+def make_multilingual(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """The Spanish/French/Portuguese rule layer (confidence capped at MAX_CONFIDENCE)."""
+    register_extensions()
+    return multilingual_component

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from pipeline.enrich import tables as tb
-from pipeline.enrich.base import EnrichDoc, NumberMention
+from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import NumberMention, write_spans
 from pipeline.enrich.sents import sent_no, sent_of, sent_text_lower
 
 UNITS = tb.number_words("en")
@@ -448,11 +452,20 @@ def aggregate(mentions: list[NumberMention], kind: str, title_sents: int = 0) ->
     return best
 
 
-def numbers_step(doc: EnrichDoc) -> EnrichDoc:
-    """Set ``number_mentions``, ``fatalities`` and ``injured`` (article level)."""
-    if not doc.english or doc.doc is None:
+def numbers_component(doc: Doc) -> Doc:
+    """Set ``number_mentions`` (also ``doc.spans["numbers"]``), ``fatalities`` and ``injured`` (article level)."""
+    if not doc._.english or not doc._.parsed:
         return doc
-    doc.number_mentions = find_numbers(doc.doc)
-    doc.fatalities = aggregate(doc.number_mentions, "fatalities", doc.title_sents)
-    doc.injured = aggregate(doc.number_mentions, "injured", doc.title_sents)
+    doc._.number_mentions = find_numbers(doc)
+    write_spans(doc, "numbers", [(m.start, m.start + 1, m.kind) for m in doc._.number_mentions])
+    doc._.fatalities = aggregate(doc._.number_mentions, "fatalities", doc._.title_sents)
+    doc._.injured = aggregate(doc._.number_mentions, "injured", doc._.title_sents)
     return doc
+
+
+@Language.factory("radar_numbers", assigns=["doc.spans", "doc._.number_mentions", "doc._.fatalities", "doc._.injured"],
+                  requires=["doc._.parsed", "doc._.title_sents", "token.dep", "token.lemma", "token.tag", "token.ent_type"])
+def make_numbers(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """Casualty counts (fatalities, injured) from digits and number words in dependency context."""
+    register_extensions()
+    return numbers_component

@@ -9,11 +9,7 @@ every access, so :func:`doc_text` caches it.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-from pipeline.enrich import tables as tb
 
 _KEY = "radar.sent_index"
 _TEXT_KEY = "radar.text"
@@ -70,78 +66,3 @@ def doc_text(doc) -> str:  # noqa: ANN001
         text = doc.text
         doc.user_data[_TEXT_KEY] = text
     return text
-
-
-# Evidence words outside the lexicons: death tolls, and claims of responsibility (actor roles).
-_EXTRA_CUES = tb.words("sents", "extra_cues")
-
-
-def _word_forms(word: str, irregular: dict[str, set[str]]) -> set[str]:
-    """Regex stems that catch ``word`` and its inflections (prefix match, plus irregular forms)."""
-    forms = {re.escape(word)}
-    if word.endswith("ie"):
-        forms.add(re.escape(word[:-2] + "ying"))
-    elif word.endswith("e"):
-        forms.add(re.escape(word[:-1] + "ing"))
-    elif word.endswith("y"):
-        forms.add(re.escape(word[:-1] + "i"))
-    forms.update(re.escape(f) for f in irregular.get(word, ()))
-    return forms
-
-
-def _irregular_forms() -> dict[str, set[str]]:
-    """lemma -> inflected forms, from the model lemmatizer's exception tables."""
-    from pipeline.nlp import get_nlp
-
-    nlp = get_nlp()
-    out: dict[str, set[str]] = {}
-    if "lemmatizer" not in nlp.pipe_names:
-        return out
-    exc = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc", {})
-    for pos in ("noun", "verb", "adj", "adv"):
-        for form, lemmas in (exc.get(pos) or {}).items():
-            for lemma in lemmas:
-                out.setdefault(lemma, set()).add(form)
-    return out
-
-
-def _phrase_regex(words: tuple[str, ...], irregular: dict[str, set[str]]) -> str:
-    parts = ["(?:" + "|".join(sorted(_word_forms(w, irregular), key=len, reverse=True)) + r")\w*" for w in words]
-    return r"\W*".join(parts)
-
-
-@lru_cache(maxsize=1)
-def cue_pattern() -> re.Pattern[str]:
-    """Regex over lower-cased text that finds every sentence the rule steps can draw evidence from.
-
-    It covers every trigger phrase of the lexicon (each word with its inflections, so a match on a
-    token's text or lemma is also a regex match), the violence context words, the casualty words
-    of the number rules and claims of responsibility. A sentence without a match yields no trigger and no casualty count.
-    """
-    from pipeline.enrich import lexicon as lx
-    from pipeline.enrich import numbers as nb
-
-    irregular = _irregular_forms()
-    phrases: set[tuple[str, ...]] = {spec.words for spec in lx.TRIGGERS}
-    singles = (lx.VIOLENCE_CUES | nb.FATAL_VERBS | nb.INJURY_VERBS | nb.FATAL_ADJ | nb.INJURY_ADJ
-               | nb.FATAL_NOUNS | nb.INJURY_NOUNS | _EXTRA_CUES)
-    phrases.update((w,) for w in singles)
-    alts = sorted({_phrase_regex(p, irregular) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(alts) + ")")
-
-
-def analysis_mask(lower_texts: list[str], title_sents: int, lead: int) -> list[bool]:
-    """Which sentences get the full tagger/parser analysis.
-
-    The title sentences, the first ``lead`` body sentences, every sentence with a cue
-    (:func:`cue_pattern`) and the sentence right after a cue sentence.
-    """
-    pattern = cue_pattern()
-    n = len(lower_texts)
-    mask = [i < title_sents + lead for i in range(n)]
-    for i, text in enumerate(lower_texts):
-        if pattern.search(text):
-            mask[i] = True
-            if i + 1 < n:
-                mask[i + 1] = True
-    return mask

@@ -1,4 +1,4 @@
-"""Language detection and text cleaning steps."""
+"""Language detection (a component) and text cleaning (before the doc is made)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import html
 import re
 from functools import lru_cache
 
-from pipeline.enrich.base import EnrichDoc
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.enrich.extensions import register as register_extensions
 
 # ISO 639-1 codes of the languages we tell apart (restricting lingua keeps it fast and accurate).
 LANGUAGES = ("en", "es", "fr", "pt", "de", "it", "ar", "ru", "uk", "tr", "zh")
@@ -59,22 +62,27 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-def language_step(doc: EnrichDoc) -> EnrichDoc:
-    """Detect the article language on title + body; non-English articles skip English-only steps."""
-    raw = doc.raw
-    doc.language = detect_language(f"{raw.title}\n{clean_text(raw.body[:3 * _LANG_SAMPLE_CHARS])}", raw.language)
-    doc.english = doc.language in (None, "en")
-    if not doc.english:
-        doc.notes.append(f"language {doc.language}: English-only steps skipped")
+def language_component(doc: Doc) -> Doc:
+    """Detect the article language on title + body; non-English articles skip the English-only components."""
+    raw = doc._.raw
+    if raw is None:
+        return doc
+    doc._.language = detect_language(f"{raw.title}\n{clean_text(raw.body[:3 * _LANG_SAMPLE_CHARS])}", raw.language)
+    doc._.english = doc._.language in (None, "en")
     return doc
 
 
-def clean_text_step(doc: EnrichDoc) -> EnrichDoc:
-    """Build the analysed text: the cleaned title as its own paragraph, then the cleaned body."""
-    title = clean_text(doc.raw.title)
-    body = clean_text(doc.raw.body)
+@Language.factory("radar_language", assigns=["doc._.language", "doc._.english"])
+def make_language(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """Language identification (lingua, restricted to LANGUAGES)."""
+    register_extensions()
+    return language_component
+
+
+def article_text(title: str, body: str) -> tuple[str, int]:
+    """The analysed text: the cleaned title as its own paragraph, then the cleaned body; and the title's length."""
+    title = clean_text(title)
+    body = clean_text(body)
     if title and title[-1] not in ".!?:;\"'”’":
         title += "."
-    doc.text = f"{title}\n\n{body}" if title and body else (title or body)
-    doc.title_chars = len(title)
-    return doc
+    return (f"{title}\n\n{body}" if title and body else (title or body)), len(title)
