@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from spacy.language import Language
@@ -13,7 +12,8 @@ from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.mentions import ActorMention, write_spans
-from pipeline.enrich.sents import doc_text, sent_index, sent_no
+from pipeline.enrich.sents import doc_text, sent_at, sent_index, sent_no
+from pipeline.enrich.text import fold, fold_keep_offsets
 from pipeline.schemas import EVENT_TYPES, Actor
 
 _SPEECH_VERBS = tb.words("actors", "speech_verbs")
@@ -26,13 +26,6 @@ _CLAIM_OBJECTS = tb.words("actors", "claim_objects")
 _PART_NOUNS = tb.words("actors", "part_nouns")
 _BACKGROUND_AUX = tb.words("actors", "background_aux")
 _ACRONYM_MAX = 5
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced form of ``text``."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text.lower()).strip()
 
 
 @lru_cache(maxsize=1)
@@ -54,26 +47,6 @@ def _group_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, lx.Kn
     return lp, ap, by_alias
 
 
-_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    base = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in base if not unicodedata.combining(c)) or ch
-    return base[0].lower() if len(base[0].lower()) == 1 else ch
-
-
-@lru_cache(maxsize=8)
-def _fold_with_map(text: str) -> str:
-    """Accent-folded lower-case text of the same length as ``text`` (offsets stay valid)."""
-    if text.isascii():
-        return text.lower()
-    table = dict(_ASCII_LOWER)
-    table.update((ord(ch), _fold_char(ch)) for ch in set(text) if ord(ch) > 127)
-    return text.translate(table)
-
-
 def known_group(name: str) -> lx.KnownGroup | None:
     """The known group whose name or alias is ``name`` (case- and accent-insensitive), else None."""
     return _group_patterns()[2].get(fold(name))
@@ -82,7 +55,7 @@ def known_group(name: str) -> lx.KnownGroup | None:
 def known_group_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of known armed-group names in ``text`` ("Juárez Cartel", "La Línea", "ELN")."""
     long_names, acronyms, _ = _group_patterns()
-    spans = [m.span() for m in long_names.finditer(_fold_with_map(text))]
+    spans = [m.span() for m in long_names.finditer(fold_keep_offsets(text))]
     spans += [m.span() for m in acronyms.finditer(text)]
     return spans
 
@@ -228,7 +201,7 @@ _SKIP_ENT = {"PERSON", "DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT"
 def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMention]:  # noqa: ANN001
     """Actor mentions in ``doc``: known groups first, then generic actor nouns."""
     text = doc_text(doc)
-    folded = _fold_with_map(text)
+    folded = fold_keep_offsets(text)
     lp, ap, by_alias = _group_patterns()
     sent_starts = sent_index(doc).starts
     out: list[ActorMention] = []
@@ -243,7 +216,7 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
             continue
         head = span.root
         covered.update(t.i for t in span)
-        sent = _sent_of(sent_starts, head.i)
+        sent = sent_at(sent_starts, head.i)
         out.append(ActorMention(
             key=f"group:{group.name}", name=group.name, category=group.category, role=_role(head),
             country_code=group.country_code, start=span.start, end=span.end, sent=sent, text=span.text,
@@ -283,7 +256,7 @@ def find_actor_mentions(doc, location_cc: str | None = None) -> list[ActorMentio
             actor_key, name, cc = _national_military(demonym, cc)
         out.append(ActorMention(
             key=actor_key, name=name, category=category, role=role, country_code=cc,
-            start=start, end=tok.i + 1, sent=_sent_of(sent_starts, tok.i), text=doc[start:tok.i + 1].text,
+            start=start, end=tok.i + 1, sent=sent_at(sent_starts, tok.i), text=doc[start:tok.i + 1].text,
             armed=armed,
         ))
     out.extend(_weapon_owners(doc, covered, sent_starts))
@@ -308,7 +281,7 @@ def _weapon_owners(doc, covered: set[int], sent_starts: list[int]) -> list[Actor
         start = min(c.i for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i)
         out.append(ActorMention(
             key=key, name=name, category=lx.STATE, role="initiator", country_code=cc, start=start, end=tok.i + 1,
-            sent=_sent_of(sent_starts, tok.i), text=doc[start:tok.i + 1].text, armed=True,
+            sent=sent_at(sent_starts, tok.i), text=doc[start:tok.i + 1].text, armed=True,
         ))
     return out
 
@@ -395,16 +368,6 @@ def _adjust_category(tok, key: str, category: str) -> str:  # noqa: ANN001
     if key in ("officer", "agent") and mods & lx.STATE_MODIFIERS | {"police"}:
         return lx.STATE
     return category
-
-
-def _sent_of(sent_starts: list[int], i: int) -> int:
-    lo = 0
-    for si, s in enumerate(sent_starts):
-        if s <= i:
-            lo = si
-        else:
-            break
-    return lo
 
 
 _ROLE_RANK = {"initiator": 2, "target": 1, "other": 0}

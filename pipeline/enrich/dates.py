@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from datetime import date, timedelta
 
@@ -12,7 +11,7 @@ from spacy.tokens import Doc
 from pipeline.enrich import tables as tb
 from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.mentions import DateMention, write_spans
-from pipeline.enrich.sents import doc_text, sent_index
+from pipeline.enrich.sents import doc_text, sent_at, sent_index
 
 WEEKDAYS = tb.seq("dates", "weekdays")
 MONTHS = tb.mapping("dates", "months")
@@ -134,7 +133,7 @@ def find_dates(text: str, sent_starts: list[int], pub: date | None) -> list[Date
             if resolved is None:
                 continue
             taken.append((m.start(), m.end()))
-            sent = max(0, bisect.bisect_right(sent_starts, m.start()) - 1)
+            sent = sent_at(sent_starts, m.start())
             reported = bool(_REPORTED_RE.search(text[max(0, m.start() - 40):m.start()]))
             out.append(DateMention(resolved[0].isoformat(), resolved[1], m.start(), sent, m.group(0), reported))
     out.sort(key=lambda d: d.start)

@@ -7,7 +7,6 @@ sentences, most specific, early in the article, and not a government that merely
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from pipeline.enrich import tables as tb
 from pipeline.enrich.actors import known_group_spans
 from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.mentions import Trigger, write_spans
-from pipeline.enrich.sents import doc_text, sent_index
+from pipeline.enrich.sents import doc_text, sent_at, sent_index
 from pipeline.geo import get_geoparser
 from pipeline.schemas import Location
 
@@ -60,7 +59,7 @@ def place_toponyms(doc, toponyms: list, body_start: int = 0) -> list[PlacedTopon
         span = doc.char_span(t.start, t.end, alignment_mode="expand")
         if span is None:
             continue
-        sent = max(0, bisect.bisect_right(sent_starts, t.start) - 1)
+        sent = sent_at(sent_starts, t.start)
         out.append(PlacedToponym(t, t.location, span.root.i, sent))
     return out
 

@@ -27,7 +27,6 @@ English articles and other languages pass through untouched.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -38,6 +37,8 @@ from spacy.tokens import Doc
 from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
 from pipeline.enrich.decision import Decision, rule_cats
+from pipeline.enrich.actors import _group_patterns, known_group_spans
+from pipeline.enrich.text import fold, fold_keep_offsets
 from pipeline.enrich.extensions import register as register_extensions
 from pipeline.schemas import EVENT_TYPES, Actor, Location
 
@@ -45,11 +46,6 @@ SUPPORTED = ("es", "fr", "pt")
 MAX_CONFIDENCE = 0.5
 _BASE_CONFIDENCE = 0.3
 _NEG_WINDOW = 3  # words before a trigger searched for a negation
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,7 @@ def classify_text(text: str, lang: str) -> MultilingualResult:
     offset = 0
     for i, sent in enumerate(_sentences(text)):
         offset += len(sent) + 1
-        folded = _fold(sent) + " "
+        folded = fold_keep_offsets(sent) + " "
         if _blocked(folded, lang):
             continue
         factor = 1.5 if i == 0 else 1.0
@@ -180,7 +176,7 @@ def _value(token: str, lang: str) -> int | None:
 
 def casualties(text: str, lang: str) -> tuple[int | None, int | None]:
     """(fatalities, injured) stated in ``text``: the largest figure of each kind, or 0 when denied."""
-    folded = _fold(text)
+    folded = fold_keep_offsets(text)
     num, qual = _number_re(lang), _QUALIFIERS[lang]
     dead_nouns = "|".join(re.escape(w) for w in _DEAD[lang])
     dead_verbs = "|".join(re.escape(w) for w in _DEAD_VERBS[lang])
@@ -213,7 +209,7 @@ def event_date(text: str, lang: str, published: date | None) -> tuple[str | None
     """Event date from "yesterday"/weekday words counted back from ``published`` (else that day)."""
     if published is None:
         return None, None
-    folded = _fold(text)
+    folded = fold_keep_offsets(text)
     if any(re.search(rf"(?<![\w]){w}(?![\w])", folded) for w in _YESTERDAY[lang]):
         return (published - timedelta(days=1)).isoformat(), "day"
     for m in re.finditer(r"[\w\-]+", folded):
@@ -232,7 +228,7 @@ def place_candidates(text: str) -> list[tuple[str, int]]:
         words = surface.split()
         if len(words) > 1:
             out.append((surface, m.start()))
-        while words and _fold(words[0]) in _NOT_PLACES:
+        while words and fold_keep_offsets(words[0]) in _NOT_PLACES:
             words = words[1:]
         if not words:
             continue
@@ -240,13 +236,12 @@ def place_candidates(text: str) -> list[tuple[str, int]]:
         out.append((surface, m.end() - len(surface)))
         if len(words) > 1:
             out.extend((w, m.end() - len(surface) + surface.index(w)) for w in words[:1]
-                       if _fold(w) not in _NOT_PLACES)
+                       if fold_keep_offsets(w) not in _NOT_PLACES)
     return out
 
 
 def resolve_places(text: str) -> list[tuple[int, Location]]:
     """(offset, Location) for capitalised n-grams found in the gazetteer, using country/region context."""
-    from pipeline.enrich.actors import known_group_spans
     from pipeline.geo.parser import _prior, get_geoparser
 
     parser = get_geoparser()
@@ -322,11 +317,9 @@ def _merge_locations(placed: list[tuple[int, Location]]) -> list[Location]:
 
 
 def _actors(text: str) -> list[Actor]:
-    from pipeline.enrich.actors import _group_patterns, fold
-
     _, _, by_alias = _group_patterns()
     seen: dict[str, Actor] = {}
-    for start, end in sorted(known_group_spans_cached(text)):
+    for start, end in sorted(known_group_spans(text)):
         group = by_alias.get(fold(text[start:end]))
         if group is None or not text[start].isupper():
             continue
@@ -335,13 +328,6 @@ def _actors(text: str) -> list[Actor]:
         if text[start:end] not in actor.mentions:
             actor.mentions.append(text[start:end])
     return list(seen.values())
-
-
-def known_group_spans_cached(text: str) -> list[tuple[int, int]]:
-    """Known armed-group spans (shared lexicon) in ``text``."""
-    from pipeline.enrich.actors import known_group_spans
-
-    return known_group_spans(text)
 
 
 def multilingual_component(doc: Doc) -> Doc:

@@ -44,9 +44,14 @@ def sentences(doc) -> list:  # noqa: ANN001
     return sent_index(doc).spans
 
 
+def sent_at(starts: list[int], pos: int) -> int:
+    """Index of the sentence holding ``pos``, given the sorted sentence ``starts`` (token or character offsets)."""
+    return max(0, bisect.bisect_right(starts, pos) - 1)
+
+
 def sent_no(doc, i: int) -> int:  # noqa: ANN001
     """Index of the sentence that contains token ``i``."""
-    return max(0, bisect.bisect_right(sent_index(doc).starts, i) - 1)
+    return sent_at(sent_index(doc).starts, i)
 
 
 def sent_of(tok):  # noqa: ANN001, ANN201

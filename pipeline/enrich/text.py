@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 
 from spacy.language import Language
@@ -20,6 +21,7 @@ _TAG_RE = re.compile(r"<[^>]{0,2000}>")
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 _WS_RE = re.compile(r"[ \t\u00a0\u200b]+")
 _NL_RE = re.compile(r"\n\s*\n+")
+_WS_ALL_RE = re.compile(r"\s+")
 _BOILERPLATE_RE = re.compile(
     r"^\s*(advertisement|read more\b.*|related:.*|subscribe\b.*|sign up\b.*|follow us\b.*|"
     r"share this\b.*|click here\b.*|continue reading\b.*|(photo|image|video)( credit)?:.*|"
@@ -45,6 +47,31 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     if lang is None:
         return (hint or "").lower()[:2] or None
     return lang.iso_code_639_1.name.lower()
+
+
+_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in base if not unicodedata.combining(c)) or ch
+    return base[0].lower() if len(base[0].lower()) == 1 else ch
+
+
+@lru_cache(maxsize=8)
+def fold_keep_offsets(text: str) -> str:
+    """Accent-folded lower-case text of the same length as ``text`` (offsets stay valid)."""
+    if text.isascii():
+        return text.lower()
+    table = dict(_ASCII_LOWER)
+    table.update((ord(ch), _fold_char(ch)) for ch in set(text) if ord(ch) > 127)
+    return text.translate(table)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced form of ``text`` (the enricher's one normal form for lookups)."""
+    return _WS_ALL_RE.sub(" ", fold_keep_offsets(text)).strip()
 
 
 def clean_text(text: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.enrich import ENRICHER_VERSION, EnrichDoc, Enricher, enrich
-from pipeline.enrich.classify import classify_step
+from pipeline.enrich import COMPONENTS, ENRICHER_VERSION, Enricher, build_pipeline, enrich
+from pipeline.enrich.classify import classify_component
 from pipeline.schemas import EVENT_TYPES, ACTOR_CATEGORIES, EnrichedArticle
 from tests.enrich.conftest import article
 
@@ -179,15 +179,27 @@ def test_pipe_matches_call_and_output_is_valid(enricher: Enricher) -> None:
         assert all(x.category in ACTOR_CATEGORIES for x in a.actors)
 
 
-def test_classify_step_runs_alone(enricher: Enricher) -> None:
-    from pipeline.enrich import clean_text_step, nlp_step
+def test_classify_component_runs_alone(enricher: Enricher) -> None:
+    parsed = Enricher(build_pipeline(COMPONENTS[:2]))  # language, parse
+    doc = classify_component(parsed.run(article("Rebels overrun army base", "Rebels overran an army "
+                                               "base on Friday after heavy fighting, killing six soldiers.")))
+    assert doc._.decision.violent and doc._.decision.event_type == "Battles"
+    assert doc._.decision.sub_event_type == "Non-state actor overtakes territory"
+    assert doc.cats["violent"] == 1.0 and doc.cats["type:Battles"] > 0
+    assert doc._.triggers and all(t.weight > 0 for t in doc._.triggers)
+    assert [s.label_ for s in doc.spans["triggers"]] == [t.sub_event_type for t in doc._.triggers]
 
-    doc = nlp_step(clean_text_step(EnrichDoc(raw=article("Rebels overrun army base", "Rebels overran an army "
-                                                         "base on Friday after heavy fighting, killing six soldiers."))))
-    doc = classify_step(doc)
-    assert doc.violent and doc.event_type == "Battles"
-    assert doc.sub_event_type == "Non-state actor overtakes territory"
-    assert doc.triggers and all(t.weight > 0 for t in doc.triggers)
+
+def test_pipeline_components_declare_what_they_need(enricher: Enricher) -> None:
+    """Every component's requires is assigned by an earlier one; the span groups are written."""
+    nlp = enricher.nlp
+    assert nlp.pipe_names == list(COMPONENTS)
+    analysis = nlp.analyze_pipes(pretty=False)
+    assert all(problems == [] for problems in analysis["problems"].values()), analysis["problems"]
+    doc = enricher.run(MADERA_MX)
+    assert {"triggers", "toponyms", "actors", "numbers", "dates"} <= set(doc.spans)
+    assert "Madera" in {s.text for s in doc.spans["toponyms"]}
+    assert doc._.events and doc._.events[0].event_type == doc._.decision.event_type
 
 
 def test_event_location_ignores_places_of_other_events(enricher: Enricher) -> None:

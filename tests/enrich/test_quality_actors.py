@@ -30,14 +30,15 @@ def test_same_category_generic_actors_merge():
 
 
 def test_no_event_means_no_participants():
-    from pipeline.enrich.actors import actors_step
-    from pipeline.enrich.base import EnrichDoc
-    from pipeline.schemas import RawArticle
+    from pipeline.enrich.actors import actors_component
+    from pipeline.enrich.extensions import register
 
-    doc = EnrichDoc(raw=RawArticle(id="q", title="t", body="b"), text="Police officers marched in a parade.")
-    doc.doc = get_nlp()(doc.text)
-    doc.event_type = None
-    assert actors_step(doc).actors == [] and actors_step(doc).actor_mentions
+    register()
+    doc = get_nlp()("Police officers marched in a parade.")
+    doc._.parsed = True  # no rule decision: no event
+    doc = actors_component(doc)
+    assert doc._.actors == [] and doc._.actor_mentions
+    assert [s.label_ for s in doc.spans["actors"]] == [m.category for m in doc._.actor_mentions]
 
 
 def test_evaluator_matches_aliases_of_one_known_group():

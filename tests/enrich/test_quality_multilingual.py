@@ -2,9 +2,8 @@
 
 from datetime import date, datetime, timezone
 
-from pipeline.enrich.base import EnrichDoc
-from pipeline.enrich.multilingual import casualties, classify_text, event_date, multilingual_step, resolve_places
-from pipeline.enrich.text import clean_text_step, language_step
+from pipeline.enrich import Enricher, build_pipeline
+from pipeline.enrich.multilingual import casualties, classify_text, event_date, multilingual_component, resolve_places
 from pipeline.schemas import RawArticle
 
 
@@ -47,14 +46,17 @@ def test_places_use_region_context():
     assert cordoba.country_code == "MX"
 
 
-def test_step_fills_event_for_spanish_article_and_skips_english():
+def test_component_fills_event_for_spanish_article_and_skips_english():
     raw = RawArticle(id="t1", title="Emboscada deja cuatro muertos en Culiacán",
                      body="Pistoleros atacaron una patrulla el lunes en Culiacán, Sinaloa; murieron cuatro policías.",
                      published_at=datetime(2026, 3, 18, 9, tzinfo=timezone.utc))
-    doc = multilingual_step(clean_text_step(language_step(EnrichDoc(raw=raw))))
-    assert doc.language == "es" and doc.violent and doc.event_type == "Battles"
-    assert doc.fatalities == 4 and doc.event_date == "2026-03-16"
-    assert doc.location is not None and doc.location.country_code == "MX"
-    assert len(doc.events) == 1
-    english = EnrichDoc(raw=raw, language="en", english=True, text="Gunmen killed four.")
-    assert multilingual_step(english).events == []
+    enricher = Enricher(build_pipeline(("radar_language", "radar_multilingual", "radar_events")))
+    doc = enricher.run(raw)
+    assert doc._.language == "es" and doc._.decision.violent and doc._.decision.event_type == "Battles"
+    assert doc.cats["type:Battles"] <= 0.5
+    assert doc._.fatalities == 4 and doc._.event_date == "2026-03-16"
+    assert doc._.location is not None and doc._.location.country_code == "MX"
+    assert len(doc._.events) == 1
+    english = enricher.make_doc(RawArticle(id="t2", title="", body="Gunmen killed four."))
+    english._.language, english._.english = "en", True
+    assert multilingual_component(english)._.decision.event_type is None

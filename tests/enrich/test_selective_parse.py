@@ -6,8 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.enrich import STEPS, EnrichDoc, Enricher
-from pipeline.enrich.sents import analysis_mask, sentences
+from spacy.tokens import Doc
+
+from pipeline.enrich import COMPONENTS, Enricher, build_pipeline
+from pipeline.enrich.parse import analysis_mask
+from pipeline.enrich.sents import sentences
 from pipeline.nlp import PARSED_TOKENS_KEY
 from pipeline.settings import get_settings
 from tests.enrich.conftest import article
@@ -35,14 +38,11 @@ def selective(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def _parsed(title: str, body: str, selective: bool, monkeypatch: pytest.MonkeyPatch) -> EnrichDoc:
+def _parsed(title: str, body: str, selective: bool, monkeypatch: pytest.MonkeyPatch) -> Doc:
     monkeypatch.setenv("RADAR_ENRICH_SELECTIVE_PARSE", "true" if selective else "false")
     get_settings.cache_clear()
     try:
-        doc = EnrichDoc(raw=article(title, body))
-        for step in STEPS[:3]:  # language, clean_text, nlp
-            doc = step(doc)
-        return doc
+        return Enricher(build_pipeline(COMPONENTS[:2])).run(article(title, body))  # language, parse
     finally:
         get_settings.cache_clear()
 
@@ -50,17 +50,17 @@ def _parsed(title: str, body: str, selective: bool, monkeypatch: pytest.MonkeyPa
 def test_text_and_entities_match_the_full_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
     sel = _parsed(TITLE, _long_body(), True, monkeypatch)
     full = _parsed(TITLE, _long_body(), False, monkeypatch)
-    assert sel.doc.text == sel.text == full.doc.text
-    assert [(e.start_char, e.end_char, e.label_) for e in sel.doc.ents] == \
-        [(e.start_char, e.end_char, e.label_) for e in full.doc.ents]
+    assert sel.text == sel._.text == full.text
+    assert [(e.start_char, e.end_char, e.label_) for e in sel.ents] == \
+        [(e.start_char, e.end_char, e.label_) for e in full.ents]
     violent_at = sel.text.index(VIOLENT)
-    assert any(e.text == "Lagos" and e.start_char > violent_at for e in sel.doc.ents)  # NER covers it all
-    assert sel.doc.user_data[PARSED_TOKENS_KEY] < len(sel.doc)
-    assert sel.title_sents == full.title_sents == 1
+    assert any(e.text == "Lagos" and e.start_char > violent_at for e in sel.ents)  # NER covers it all
+    assert sel.user_data[PARSED_TOKENS_KEY] < len(sel)
+    assert sel._.title_sents == full._.title_sents == 1
 
 
 def test_analysis_sentences_are_parsed_others_are_neutral(monkeypatch: pytest.MonkeyPatch) -> None:
-    doc = _parsed(TITLE, _long_body(), True, monkeypatch).doc
+    doc = _parsed(TITLE, _long_body(), True, monkeypatch)
     sents = sentences(doc)
     cue = next(s for s in sents if s.text == VIOLENT)
     assert {t.dep_ for t in cue} - {"dep", "ROOT"}  # real dependency labels
@@ -74,7 +74,7 @@ def test_analysis_sentences_are_parsed_others_are_neutral(monkeypatch: pytest.Mo
 
 
 def test_full_parse_when_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    doc = _parsed(TITLE, _long_body(), False, monkeypatch).doc
+    doc = _parsed(TITLE, _long_body(), False, monkeypatch)
     assert "X" not in {t.pos_ for t in doc if not t.is_space}
     assert PARSED_TOKENS_KEY not in doc.user_data
 
@@ -98,8 +98,8 @@ def test_ner_skips_only_sentences_without_possible_entities(monkeypatch: pytest.
     plain = "The crowd waited quietly for news about the missing hikers."
     body = " ".join([VIOLENT, plain, FILLER[0], "Kaduna remained calm on the second day."])
     sel = _parsed(TITLE, body, True, monkeypatch)
-    ents = [(e.start_char, e.end_char, e.label_) for e in sel.doc.ents]
+    ents = [(e.start_char, e.end_char, e.label_) for e in sel.ents]
     assert any(sel.text[s:e] == "Lagos" for s, e, _ in ents)
     assert any(sel.text[s:e] == "Kaduna" and s > sel.text.index(FILLER[0]) for s, e, _ in ents)  # first-word place
     skipped = sel.text.index(plain)
-    assert all(not (skipped <= t.idx < skipped + len(plain)) or t.ent_iob_ == "O" for t in sel.doc)
+    assert all(not (skipped <= t.idx < skipped + len(plain)) or t.ent_iob_ == "O" for t in sel)

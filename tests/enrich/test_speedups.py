@@ -8,7 +8,7 @@ from pathlib import Path
 
 import spacy
 
-from pipeline.enrich.actors import _fold_with_map
+from pipeline.enrich.text import fold_keep_offsets as _fold_with_map
 from pipeline.enrich.sents import doc_text, sent_no, sent_of, sentences
 from pipeline.nlp import get_nlp, model_path
 

@@ -1,4 +1,4 @@
-"""Unit tests of pure helpers: numbers, dates, text cleaning, step declarations, eval matching."""
+"""Unit tests of pure helpers: numbers, dates, text cleaning, component declarations, data tables, eval matching."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.enrich import STEPS, Enricher
-from pipeline.enrich.base import Step, check_steps
+from pipeline.enrich import COMPONENTS, build_pipeline
+from pipeline.enrich import tables as tb
 from pipeline.enrich.dates import find_dates, resolve, _PATTERNS
 from pipeline.enrich.numbers import word_value
 from pipeline.enrich.text import clean_text, detect_language
@@ -73,15 +73,53 @@ def test_language_detection() -> None:
     assert detect_language("ok", hint="de") == "de"
 
 
-def test_steps_are_named_declared_and_ordered() -> None:
-    names = [s.name for s in STEPS]
-    assert names == ["language", "clean_text", "nlp", "classify_event", "geoparse", "actors", "numbers",
-                     "event_date", "events", "multilingual", "finalize"]
-    check_steps(STEPS)
-    with pytest.raises(ValueError, match="requires"):
-        check_steps([Step("a", lambda d: d, requires=("doc",))])
-    with pytest.raises(ValueError, match="duplicate"):
-        Enricher([Step("a", lambda d: d), Step("a", lambda d: d)])
+def test_components_are_registered_declared_and_ordered() -> None:
+    nlp = build_pipeline()
+    assert nlp.pipe_names == list(COMPONENTS)
+    problems = nlp.analyze_pipes(pretty=False)["problems"]
+    assert problems == {name: [] for name in COMPONENTS}
+    assert "doc._.events" in nlp.get_pipe_meta("radar_events").assigns
+    with pytest.raises(ValueError):
+        build_pipeline(("radar_language", "radar_language"))  # names are unique
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
+    monkeypatch.setattr(tb, "DATA_DIR", tmp_path)
+    tb._yaml.cache_clear()
+    yield tmp_path
+    tb._yaml.cache_clear()
+
+
+def test_data_tables_are_validated_with_file_and_line(data_dir) -> None:  # noqa: ANN001
+    (data_dir / "t.yaml").write_text("good: [a, b]\nfine: {x: 1}\ntwice:\n  - a\n  - a\nbad: [a, 3]\n")
+    assert tb.words("t", "good") == frozenset({"a", "b"}) and tb.mapping("t", "fine") == {"x": 1}
+    with pytest.raises(tb.TableError, match=r"t\.yaml:3: 'a' is listed twice"):
+        tb.words("t", "twice")
+    with pytest.raises(tb.TableError, match=r"t\.yaml:6: 3 is not a non-empty string"):
+        tb.words("t", "bad")
+    with pytest.raises(tb.TableError, match="no table 'missing'"):
+        tb.words("t", "missing")
+    (data_dir / "broken.yaml").write_text("a: [b\n")
+    with pytest.raises(tb.TableError, match=r"broken\.yaml:2: not valid YAML"):
+        tb.words("broken", "a")
+    (data_dir / "r.jsonl").write_text('{"phrase": "x", "weight": 1}\n{"phrase": "y", "weight": "heavy"}\n')
+    fields = {"phrase": (str,), "weight": (int, float)}
+    with pytest.raises(tb.TableError, match=r"r\.jsonl:2: field 'weight' has a value of the wrong type"):
+        tb.rows("r", fields, ("phrase",))
+    (data_dir / "r.jsonl").write_text('{"phrase": "x"}\n{"weight": 2}\n')
+    with pytest.raises(tb.TableError, match=r"r\.jsonl:2: missing field\(s\) phrase"):
+        tb.rows("r", fields, ("phrase",))
+
+
+def test_shipped_data_files_load() -> None:
+    from pipeline.enrich import lexicon as lx
+
+    assert len(lx.TRIGGERS) > 200 and len(lx.KNOWN_GROUPS) > 80
+    assert tb.number_words("en")["twelve"] == 12 and tb.number_words("es")["dos"] == 2
+    assert sorted(p.name for p in tb.DATA_DIR.iterdir()) == [
+        "actors.yaml", "classify.yaml", "dates.yaml", "known_groups.jsonl", "lexicon.yaml", "locate.yaml",
+        "multilingual.yaml", "multilingual_families.jsonl", "numbers.yaml", "parse.yaml", "triggers.jsonl"]
 
 
 def test_eval_name_matching_and_distance() -> None:
