@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from pipeline.progress import track
 from pipeline.schemas import RawArticle, SchemaError
 
 BATCH_SIZE = 32
@@ -52,8 +53,11 @@ def enrich_file(src: Path, dst: Path) -> tuple[int, int]:
     errors: list[str] = []
     done = 0
     dst.parent.mkdir(parents=True, exist_ok=True)
+    with src.open(encoding="utf-8") as fh:
+        total = sum(1 for line in fh if line.strip())
     with src.open(encoding="utf-8") as fin, dst.open("w", encoding="utf-8") as fout:
-        for doc in enricher.pipe(read_articles(fin, errors), batch_size=BATCH_SIZE):
+        docs = enricher.pipe(read_articles(fin, errors), batch_size=BATCH_SIZE)
+        for doc in track(docs, total, "radar enrich"):
             fout.write(doc.model_dump_json() + "\n")
             done += 1
     for err in errors:

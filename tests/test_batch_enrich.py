@@ -32,3 +32,19 @@ def test_radar_enrich_writes_contract_fields_and_reports_bad_lines(tmp_path):
     assert madera["published_at"].startswith("2026-03-24")
     assert markets["violent"] is False and markets["event_type"] is None
     assert len(markets["id"]) == 32
+
+
+def test_progress_lines_give_done_rate_and_time_left():
+    import io
+
+    from pipeline.progress import progress_line, track
+
+    assert progress_line("radar enrich", 100, 400, 10.0) == "radar enrich: 100/400 articles, 10.0/s, 30 s left"
+    assert progress_line("radar enrich", 5, None, 1.0) == "radar enrich: 5 articles, 5.0/s"
+    out = io.StringIO()
+    assert list(track(range(3), 3, "radar eval dev", stream=out, interval_s=0.0)) == [0, 1, 2]
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("radar eval dev: 1/3 articles") and lines[-1].startswith("radar eval dev: 3/3 articles")
+    quiet = io.StringIO()
+    list(track(range(3), 3, "short", stream=quiet))  # shorter than the interval: nothing printed
+    assert quiet.getvalue() == ""

@@ -74,7 +74,9 @@ def evaluate(rows: list[dict[str, Any]], gold_fields: bool = False) -> dict[str,
     else:
         from pipeline.enrich import get_enricher
 
-        articles = list(get_enricher().pipe([to_raw(r) for r in rows]))
+        from pipeline.progress import track
+
+        articles = list(track(get_enricher().pipe([to_raw(r) for r in rows]), len(rows), "radar eval clustering"))
     order = sorted(articles, key=lambda a: (a.published_at or a.fetched_at, a.id))
     incidents = cluster(order, ClusterConfig.from_settings(get_settings()))
     pred = {a: inc.id for inc in incidents for a in inc.article_ids}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.geo.distance import haversine_km
+from pipeline.progress import track
 from pipeline.settings import get_settings
 
 CORPUS_FILES = {"lgl": "lgl.xml", "trnews": "TR-News.xml", "geovirus": "GeoVirus.xml"}
@@ -99,7 +100,7 @@ def evaluate(corpus: str, limit: int | None = None) -> dict:
     errors: list[float] = []
     geo_seconds = 0.0
     docs = nlp.pipe((a.text for a in articles), batch_size=NLP_BATCH)
-    for art, doc in zip(articles, docs):
+    for art, doc in track(zip(articles, docs), len(articles), f"radar eval corpora {corpus}"):
         t0 = time.monotonic()
         preds = parser.parse(art.text, doc=doc)
         geo_seconds += time.monotonic() - t0

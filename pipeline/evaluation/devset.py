@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.enrich.actors import known_group
+from pipeline.progress import track
 from pipeline.geo.distance import haversine_km
 from pipeline.schemas import EVENT_TYPES, EnrichedArticle, RawArticle
 from pipeline.settings import PROJECT_ROOT
@@ -240,7 +241,7 @@ def evaluate(path: str | Path = DEFAULT_FILE, errors_out: dict | None = None) ->
     enricher(to_raw(rows[0]))  # load models before timing
     raws = [to_raw(r) for r in rows]
     start = time.perf_counter()
-    preds = list(enricher.pipe(raws))
+    preds = list(track(enricher.pipe(raws), len(raws), "radar eval dev"))
     elapsed = time.perf_counter() - start
     metrics, errors = score(rows, preds)
     words = sum(len((r.title + " " + r.body).split()) for r in raws)

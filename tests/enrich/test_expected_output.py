@@ -1,0 +1,53 @@
+"""The enricher's output on a fixed sample equals the committed expected file (refactors must not change it).
+
+A deliberate change of behaviour rewrites the file: ``python -m tests.enrich.test_expected_output``
+(then review the diff of ``tests/data/enrich_expected.jsonl``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.batch import parse_line
+from pipeline.enrich import Enricher
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+EXPECTED = DATA / "enrich_expected.jsonl"
+VOLATILE = ("enriched_at", "fetched_at")
+
+
+def sample() -> list:
+    """Every 8th dev-set article, every 6th clustering article (English, Spanish and French among them)."""
+    rows = []
+    for name, step in (("devset.jsonl", 8), ("clusters.jsonl", 6)):
+        lines = [ln for ln in (DATA / name).read_text(encoding="utf-8").splitlines() if ln.strip()]
+        rows += [parse_line(ln, i) for i, ln in enumerate(lines, 1) if i % step == 1 or '"language": "es"' in ln
+                 or '"language": "fr"' in ln]
+    return rows
+
+
+def enriched(enricher: Enricher) -> list[dict]:
+    out = []
+    for art in enricher.pipe(sample(), batch_size=8):
+        data = json.loads(art.model_dump_json())
+        for key in VOLATILE:
+            data.pop(key, None)
+        out.append(data)
+    return out
+
+
+def test_output_matches_the_expected_file(enricher: Enricher) -> None:
+    expected = [json.loads(ln) for ln in EXPECTED.read_text(encoding="utf-8").splitlines()]
+    got = enriched(enricher)
+    assert [a["id"] for a in got] == [a["id"] for a in expected]
+    for a, b in zip(got, expected):
+        assert a == b, f"article {a['id']} differs from tests/data/enrich_expected.jsonl"
+
+
+if __name__ == "__main__":
+    from pipeline.enrich import get_enricher
+
+    EXPECTED.write_text("".join(json.dumps(a, ensure_ascii=False, sort_keys=True) + "\n"
+                                for a in enriched(get_enricher())), encoding="utf-8")
+    print(f"wrote {EXPECTED}")
