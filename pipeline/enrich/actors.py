@@ -8,8 +8,8 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
+from pipeline.enrich import tables as tb
 from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.mentions import ActorMention, write_spans
 from pipeline.enrich.sents import doc_text, sent_at, sent_index, sent_no
@@ -559,7 +559,7 @@ def actors_component(doc: Doc) -> Doc:
 
 
 @Language.factory("radar_actors", assigns=["doc.spans", "doc._.actor_mentions", "doc._.actors"],
-                  requires=["doc._.parsed", "doc._.location", "token.dep", "token.lemma", "token.ent_type"])
+                  requires=["doc._.parsed", "doc._.location", "token.is_sent_start", "token.dep", "token.lemma", "token.ent_type"])
 def make_actors(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """Actor mentions with their roles, merged into the article's actors."""
     register_extensions()

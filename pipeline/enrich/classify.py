@@ -17,11 +17,11 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
-from pipeline.enrich.decision import Decision, rule_cats
+from pipeline.enrich import tables as tb
+from pipeline.enrich.decision import rule_cats
 from pipeline.enrich.extensions import register as register_extensions
-from pipeline.enrich.mentions import Trigger, write_spans
+from pipeline.enrich.mentions import Decision, Trigger, write_spans
 from pipeline.enrich.sents import doc_text, sent_index, sent_no, sentences
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj", "expl"}
@@ -805,7 +805,7 @@ def classify_component(doc: Doc) -> Doc:
 
 
 @Language.factory("radar_triggers", assigns=["doc.spans", "doc.cats", "doc._.triggers", "doc._.rule_decision"],
-                  requires=["doc._.parsed", "doc._.title_sents", "token.lemma", "token.pos", "token.tag", "token.dep",
+                  requires=["doc._.parsed", "doc._.title_sents", "token.is_sent_start", "token.lemma", "token.pos", "token.tag", "token.dep",
                             "token.ent_type"])
 def make_triggers(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """Event triggers in dependency context and the rules' event classes."""

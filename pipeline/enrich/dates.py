@@ -172,7 +172,7 @@ def dates_component(doc: Doc) -> Doc:
 
 @Language.factory("radar_dates", assigns=["doc.spans", "doc._.date_mentions", "doc._.event_date",
                                           "doc._.event_date_precision"],
-                  requires=["doc._.parsed", "doc._.triggers"])
+                  requires=["doc._.parsed", "doc._.triggers", "token.is_sent_start"])
 def make_dates(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """Date expressions resolved against the publication time, and the event date."""
     register_extensions()

@@ -4,8 +4,12 @@ The enricher cleans the title and body, makes a ``Doc`` of the text (truncated t
 ``enrich_max_chars``) with the article on ``doc._.raw``, and runs :data:`COMPONENTS` over it:
 
 ``radar_language`` -> ``radar_parse`` (the pinned model, selectively) -> ``radar_triggers`` ->
-``radar_geoparse`` -> ``radar_actors`` -> ``radar_numbers`` -> ``radar_dates`` ->
-``radar_multilingual`` -> ``radar_events`` (the event assembler).
+``radar_multilingual`` -> ``radar_decision`` -> ``radar_geoparse`` -> ``radar_actors`` ->
+``radar_numbers`` -> ``radar_dates`` -> ``radar_events`` (the event assembler).
+
+``radar_decision`` turns the rule evidence and ``doc.cats`` into the article's event decision
+(:func:`pipeline.enrich.decision.event_decision`); a learned ``event_model`` component that writes
+``doc.cats`` goes right before it.
 
 Each component declares what it ``assigns`` and ``requires`` (``nlp.analyze_pipes()`` finds no
 problem) and writes onto the Doc: ``doc.spans`` groups ``triggers``, ``toponyms``, ``actors``,
@@ -29,13 +33,14 @@ from pipeline.schemas import EnrichedArticle, RawArticle, utcnow
 
 ENRICHER_VERSION = "rules-1.1"
 
-COMPONENTS: tuple[str, ...] = ("radar_language", "radar_parse", "radar_triggers", "radar_geoparse", "radar_actors",
-                               "radar_numbers", "radar_dates", "radar_multilingual", "radar_events")
+COMPONENTS: tuple[str, ...] = ("radar_language", "radar_parse", "radar_triggers", "radar_multilingual", "radar_decision",
+                               "radar_geoparse", "radar_actors", "radar_numbers", "radar_dates", "radar_events")
 
 
 def _register_factories() -> None:
     """Import the modules whose ``@Language.factory`` functions define the components."""
-    from pipeline.enrich import actors, classify, dates, events, locate, multilingual, numbers, parse, text  # noqa: F401
+    from pipeline.enrich import (  # noqa: F401
+        actors, classify, dates, decision, events, locate, multilingual, numbers, parse, text)
 
 
 def build_pipeline(components: Iterable[str] = COMPONENTS) -> Language:

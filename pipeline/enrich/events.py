@@ -15,11 +15,10 @@ from spacy.tokens import Doc
 
 from pipeline.enrich.actors import known_group, merge_actors, shooting_cue
 from pipeline.enrich.classify import decide
-from pipeline.enrich.decision import Decision
-from pipeline.enrich.extensions import register as register_extensions
-from pipeline.enrich.mentions import Trigger
 from pipeline.enrich.dates import pick_date
+from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.locate import choose_location, contains
+from pipeline.enrich.mentions import Decision, Trigger
 from pipeline.enrich.numbers import aggregate
 from pipeline.enrich.sents import sentences
 from pipeline.schemas import Actor, Event, Location
@@ -198,7 +197,7 @@ def events_component(doc: Doc) -> Doc:
 
 
 @Language.factory("radar_events", assigns=["doc._.events"],
-                  requires=["doc._.triggers", "doc._.placed", "doc._.location", "doc._.actor_mentions",
+                  requires=["doc._.triggers", "doc._.placed", "doc._.decision", "token.is_sent_start", "doc._.location", "doc._.actor_mentions",
                             "doc._.actors", "doc._.number_mentions", "doc._.date_mentions", "doc._.event_date"])
 def make_events(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """The event assembler (one per article and incident)."""

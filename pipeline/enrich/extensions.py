@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from pipeline.enrich.mentions import NO_EVENT
+
 _DOC_EXTENSIONS: dict[str, object] = {
     # input
     "raw": None, "text": "", "title_chars": 0,
@@ -28,15 +30,11 @@ _DOC_EXTENSIONS: dict[str, object] = {
     "date_mentions": [], "event_date": None, "event_date_precision": None,
     # radar_multilingual
     "evidence": None,
+    # radar_decision
+    "decision": NO_EVENT,
     # radar_events
     "events": [],
 }
-
-
-def _decision(doc: Doc):  # noqa: ANN202 - pipeline.enrich.decision.Decision | None
-    from pipeline.enrich.decision import event_decision
-
-    return event_decision(doc._.rule_decision, doc.cats)
 
 
 def register() -> None:
@@ -44,8 +42,6 @@ def register() -> None:
     for name, default in _DOC_EXTENSIONS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
-    if not Doc.has_extension("decision"):
-        Doc.set_extension("decision", getter=_decision)
 
 
 register()

@@ -235,7 +235,7 @@ def geoparse_component(doc: Doc) -> Doc:
 
 @Language.factory("radar_geoparse", assigns=["doc.spans", "doc._.toponyms", "doc._.locations", "doc._.placed",
                                              "doc._.location"],
-                  requires=["doc._.parsed", "doc._.triggers", "doc._.title_sents", "token.dep", "token.lemma",
+                  requires=["doc._.parsed", "doc._.triggers", "doc._.title_sents", "token.is_sent_start", "token.dep", "token.lemma",
                             "token.ent_type"])
 def make_geoparse(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """Toponyms from pipeline.geo and the event location among them."""

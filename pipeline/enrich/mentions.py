@@ -65,6 +65,20 @@ class DateMention:
     reported: bool = False  # attached to a speech verb ("said on Tuesday"): when it was reported
 
 
+@dataclass(frozen=True)
+class Decision:
+    """An article-level classification: by the rules, or (see :mod:`pipeline.enrich.decision`) combined with ``doc.cats``."""
+
+    violent: bool
+    event_type: str | None
+    sub_event_type: str | None
+    confidence: float
+    score: float
+
+
+NO_EVENT = Decision(False, None, None, 0.0, 0.0)
+
+
 def write_spans(doc, key: str, items: list[tuple[int, int, str]], chars: bool = False) -> None:  # noqa: ANN001
     """Set ``doc.spans[key]`` to one span per ``(start, end, label)`` (token or, with ``chars``, character offsets).
 

@@ -34,12 +34,13 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.enrich import tables as tb
 from pipeline.enrich import lexicon as lx
-from pipeline.enrich.decision import Decision, rule_cats
+from pipeline.enrich import tables as tb
 from pipeline.enrich.actors import _group_patterns, known_group_spans
-from pipeline.enrich.text import fold, fold_keep_offsets
+from pipeline.enrich.decision import rule_cats
 from pipeline.enrich.extensions import register as register_extensions
+from pipeline.enrich.mentions import Decision
+from pipeline.enrich.text import fold, fold_keep_offsets
 from pipeline.schemas import EVENT_TYPES, Actor, Location
 
 SUPPORTED = ("es", "fr", "pt")

@@ -464,7 +464,7 @@ def numbers_component(doc: Doc) -> Doc:
 
 
 @Language.factory("radar_numbers", assigns=["doc.spans", "doc._.number_mentions", "doc._.fatalities", "doc._.injured"],
-                  requires=["doc._.parsed", "doc._.title_sents", "token.dep", "token.lemma", "token.tag", "token.ent_type"])
+                  requires=["doc._.parsed", "doc._.title_sents", "token.is_sent_start", "token.dep", "token.lemma", "token.tag", "token.ent_type"])
 def make_numbers(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """Casualty counts (fatalities, injured) from digits and number words in dependency context."""
     register_extensions()

@@ -183,8 +183,8 @@ def test_classify_component_runs_alone(enricher: Enricher) -> None:
     parsed = Enricher(build_pipeline(COMPONENTS[:2]))  # language, parse
     doc = classify_component(parsed.run(article("Rebels overrun army base", "Rebels overran an army "
                                                "base on Friday after heavy fighting, killing six soldiers.")))
-    assert doc._.decision.violent and doc._.decision.event_type == "Battles"
-    assert doc._.decision.sub_event_type == "Non-state actor overtakes territory"
+    assert doc._.rule_decision.violent and doc._.rule_decision.event_type == "Battles"
+    assert doc._.rule_decision.sub_event_type == "Non-state actor overtakes territory"
     assert doc.cats["violent"] == 1.0 and doc.cats["type:Battles"] > 0
     assert doc._.triggers and all(t.weight > 0 for t in doc._.triggers)
     assert [s.label_ for s in doc.spans["triggers"]] == [t.sub_event_type for t in doc._.triggers]

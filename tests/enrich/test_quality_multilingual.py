@@ -50,7 +50,7 @@ def test_component_fills_event_for_spanish_article_and_skips_english():
     raw = RawArticle(id="t1", title="Emboscada deja cuatro muertos en Culiacán",
                      body="Pistoleros atacaron una patrulla el lunes en Culiacán, Sinaloa; murieron cuatro policías.",
                      published_at=datetime(2026, 3, 18, 9, tzinfo=timezone.utc))
-    enricher = Enricher(build_pipeline(("radar_language", "radar_multilingual", "radar_events")))
+    enricher = Enricher(build_pipeline(("radar_language", "radar_multilingual", "radar_decision", "radar_events")))
     doc = enricher.run(raw)
     assert doc._.language == "es" and doc._.decision.violent and doc._.decision.event_type == "Battles"
     assert doc.cats["type:Battles"] <= 0.5
@@ -59,4 +59,4 @@ def test_component_fills_event_for_spanish_article_and_skips_english():
     assert len(doc._.events) == 1
     english = enricher.make_doc(RawArticle(id="t2", title="", body="Gunmen killed four."))
     english._.language, english._.english = "en", True
-    assert multilingual_component(english)._.decision.event_type is None
+    assert multilingual_component(english)._.rule_decision is None
