@@ -15,27 +15,12 @@ from pipeline.enrich.sents import doc_text, sent_at, sent_index
 
 WEEKDAYS = tb.seq("dates", "weekdays")
 MONTHS = tb.mapping("dates", "months")
-_MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-_REPORTED_RE = re.compile(
-    r"\b(said|says|told|announced|reported|confirmed|added|stated|statement|according to [\w\s]{0,20})\s*(on\s+|late\s+|early\s+)?$", re.I
-)
+_KINDS = ("iso", "mdy", "dmy", "weekday", "weekend", "yesterday", "lastnight", "today", "daysago", "lastweek",
+          "weeksago", "lastmonth", "inmonth")
 _NUM_WORDS = tb.number_words("en")
-
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")),
-    ("mdy", re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)),
-    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b", re.I)),
-    ("weekday", re.compile(r"\b(last\s+|this\s+|on\s+|early\s+|late\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
-    ("weekend", re.compile(r"\b(over the weekend|during the weekend|at the weekend|last weekend|this weekend)\b", re.I)),
-    ("yesterday", re.compile(r"\byesterday\b", re.I)),
-    ("lastnight", re.compile(r"\b(last night|overnight|late last night)\b", re.I)),
-    ("today", re.compile(r"\b(today|this morning|this afternoon|this evening|tonight|earlier today)\b", re.I)),
-    ("daysago", re.compile(r"\b(\d+|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I)),
-    ("lastweek", re.compile(r"\b(last week|earlier this week|this week|past week)\b", re.I)),
-    ("weeksago", re.compile(r"\b(\d+|two|three|four|a)\s+weeks?\s+ago\b", re.I)),
-    ("lastmonth", re.compile(r"\b(last month|earlier this month|this month)\b", re.I)),
-    ("inmonth", re.compile(rf"\b(?:in|since|during|early|late|mid-?)\s+{_MONTH_RE}(?:\s+(\d{{4}}))?\b", re.I)),
-]
+_REPORTED_RE = tb.pattern("dates", "reported_cue", re.I)
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = tb.patterns("dates", "patterns", _KINDS, re.I,
+                                                           {"<MONTH>": tb.text("dates", "month_pattern")})
 
 
 def _infer_year(month: int, day: int, pub: date | None) -> int | None:

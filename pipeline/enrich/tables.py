@@ -8,6 +8,7 @@ loaded: a problem raises :class:`TableError` naming the file and line.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -96,6 +97,43 @@ def mapping(name: str, key: str, values: Callable[[Any], Any] | None = None) -> 
         elif not isinstance(v, _SCALARS):
             raise TableError(f"{where}: {k!r}: unsupported value {v!r}")
         out[k] = v
+    return out
+
+
+def text(name: str, key: str) -> str:
+    """The string ``key`` of ``data/<name>.yaml``."""
+    value, where = _entry(name, key)
+    if not isinstance(value, str) or not value:
+        raise TableError(f"{where}: expected a non-empty string")
+    return value
+
+
+def _compile(source: str, flags: int, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(source, flags)
+    except re.error as exc:
+        raise TableError(f"{where}: not a valid regular expression ({exc})") from None
+
+
+def pattern(name: str, key: str, flags: int = 0) -> re.Pattern[str]:
+    """The regular expression ``key`` of ``data/<name>.yaml``, compiled."""
+    return _compile(text(name, key), flags, _entry(name, key)[1])
+
+
+def patterns(name: str, key: str, kinds: tuple[str, ...], flags: int = 0,
+             macros: dict[str, str] | None = None) -> list[tuple[str, re.Pattern[str]]]:
+    """``(kind, regex)`` pairs of the mapping ``key`` (in file order); each kind must be one of ``kinds``,
+    and each ``macros`` name in a regex is replaced by its value before compiling."""
+    table = mapping(name, key)
+    where = _entry(name, key)[1]
+    out = []
+    for kind, source in table.items():
+        check_member(kind, kinds, "pattern kind", where)
+        if not isinstance(source, str):
+            raise TableError(f"{where}: {kind!r}: expected a regular expression")
+        for macro, value in (macros or {}).items():
+            source = source.replace(macro, value)
+        out.append((kind, _compile(source, flags, f"{where} ({kind})")))
     return out
 
 
