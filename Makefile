@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install up demo test eval bench setup status clean
+.PHONY: install up demo test eval train bench setup status clean
 
 install: $(STAMP)
 
@@ -25,6 +25,9 @@ test: install        ## the whole suite (starts and stops its own local servers)
 
 eval: install        ## enrichment quality: dev set + public geoparsing corpora
 	$(BIN)/radar eval all
+
+train: install       ## rebuild the learned event model from corpus/events (deterministic, offline)
+	$(BIN)/radar train
 
 bench: install       ## end-to-end and enrich-only throughput on generated articles
 	$(BIN)/python bench/pipeline_bench.py

@@ -123,11 +123,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from pipeline.evaluation import clustering
 
         clustering.main(rest if args.what == "clustering" else [])
+    if args.what in ("events", "all"):
+        from pipeline.evaluation import events
+
+        events.main(rest if args.what == "events" else [])
     if args.what in ("corpora", "all"):
         from pipeline.evaluation import corpora
 
         corpora.main(rest if args.what == "corpora" else [])
     return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Rebuild the learned event model from the corpus (deterministic, offline)."""
+    from pipeline.enrich.model import train
+
+    return train.main(args.rest or [])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,10 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--feeds", help="feeds file (default: settings feeds_file)")
     i.set_defaults(func=cmd_ingest)
 
-    ev = sub.add_parser("eval", help="quality: dev set, incident clustering, public geoparsing corpora")
-    ev.add_argument("what", choices=["dev", "clustering", "corpora", "all"], nargs="?", default="all")
+    ev = sub.add_parser("eval", help="quality: dev set, event model, incident clustering, public geoparsing corpora")
+    ev.add_argument("what", choices=["dev", "events", "clustering", "corpora", "all"], nargs="?", default="all")
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the evaluation")
     ev.set_defaults(func=cmd_eval)
+
+    tr = sub.add_parser("train", help="rebuild the learned event model from corpus/events (see pipeline.enrich.model.train)")
+    tr.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the trainer (--out, --no-ged)")
+    tr.set_defaults(func=cmd_train)
 
     from pipeline.alert.cli import add_commands
 

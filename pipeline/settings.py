@@ -76,6 +76,7 @@ class Settings(BaseSettings):
 
     # Enrichment
     enrich_max_chars: int = 20_000
+    enrich_event_model: bool = Field(True, description="decide the event type with the learned event model (rules decide when off)")
     enrich_workers: int = 1
 
     # Workers

@@ -29,15 +29,65 @@ def rule_cats(decision: Decision) -> dict[str, float]:
     return cats
 
 
-def event_decision(rules: Decision | None, cats: dict[str, float]) -> Decision:  # noqa: ARG001 - cats: see module doc
-    """The article's event decision from the rule evidence and ``doc.cats`` (today: the rules')."""
-    return rules if rules is not None else NO_EVENT
+MODEL_KEY = "model"  # doc.cats["model"] == 1.0: the cats are the learned model's scores
+RULE_OVERRIDE_MIN = 0.0  # rules keep their decision when the model's confidence is below this
+
+
+def event_decision(rules: Decision | None, cats: dict[str, float]) -> Decision:
+    """The article's event decision from the rule evidence and ``doc.cats``.
+
+    When the learned model scored the text (``cats["model"]``), its decision wins (see
+    :func:`pipeline.enrich.model.decide`); the rules decide only when the model is not
+    confident. Without model scores (non-English text, model disabled) the rules decide.
+    """
+    rules = rules if rules is not None else NO_EVENT
+    if not cats.get(MODEL_KEY):
+        return rules
+    from pipeline.enrich.model import decide, scores_from_cats
+
+    dec = decide(scores_from_cats(cats))
+    if dec.confidence < RULE_OVERRIDE_MIN and rules.event_type is not None:
+        return rules
+    return Decision(dec.violent, dec.event_type, dec.sub_event_type, dec.confidence, dec.confidence)
 
 
 def decision_component(doc: Doc) -> Doc:
     """Set ``doc._.decision`` from ``doc._.rule_decision`` and ``doc.cats``."""
     doc._.decision = event_decision(doc._.rule_decision, doc.cats)
     return doc
+
+
+def event_model_component(doc: Doc) -> Doc:
+    """Score the article's title and lead with the learned event model into ``doc.cats`` (English only)."""
+    from pipeline.settings import get_settings
+
+    if not doc._.english or not get_settings().enrich_event_model or not doc._.text.strip():
+        return doc
+    from pipeline.enrich.model import get_event_model
+
+    text, n = doc._.text, doc._.title_chars
+    scores = get_event_model().predict_article(text[:n], text[n:])
+    doc.cats = {**scores.cats(), MODEL_KEY: 1.0}
+    return doc
+
+
+def sentence_decision(doc: Doc, sents: set[int], rules: Decision) -> Decision:
+    """The decision for one event's sentences: the model's scores of their text, combined with ``rules``."""
+    if not doc.cats.get(MODEL_KEY) or not sents:
+        return rules
+    from pipeline.enrich.model import get_event_model
+    from pipeline.enrich.sents import sentences
+
+    all_sents = sentences(doc)
+    text = " ".join(all_sents[i].text.strip() for i in sorted(sents) if i < len(all_sents))
+    return event_decision(rules, {**get_event_model().predict([text])[0].cats(), MODEL_KEY: 1.0})
+
+
+@Language.factory("radar_event_model", assigns=["doc.cats"], requires=["doc._.text", "doc._.english"])
+def make_event_model(nlp: Language, name: str):  # noqa: ANN201, ARG001
+    """The learned event model's calibrated scores of the title and lead (``doc.cats``)."""
+    register_extensions()
+    return event_model_component
 
 
 @Language.factory("radar_decision", assigns=["doc._.decision"], requires=["doc._.rule_decision", "doc.cats"])

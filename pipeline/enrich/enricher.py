@@ -33,7 +33,8 @@ from pipeline.schemas import EnrichedArticle, RawArticle, utcnow
 
 ENRICHER_VERSION = "rules-1.1"
 
-COMPONENTS: tuple[str, ...] = ("radar_language", "radar_parse", "radar_triggers", "radar_multilingual", "radar_decision",
+COMPONENTS: tuple[str, ...] = ("radar_language", "radar_parse", "radar_triggers", "radar_multilingual", "radar_event_model",
+                               "radar_decision",
                                "radar_geoparse", "radar_actors", "radar_numbers", "radar_dates", "radar_events")
 
 
