@@ -66,7 +66,7 @@ def event_model_component(doc: Doc) -> Doc:
     from pipeline.enrich.model import get_event_model
 
     text, n = doc._.text, doc._.title_chars
-    scores = get_event_model().predict_article(text[:n], text[n:])
+    scores = get_event_model().predict_article(text[:n], text[n:], vote(doc._.rule_decision))
     doc.cats = {**scores.cats(), MODEL_KEY: 1.0}
     return doc
 
@@ -80,7 +80,14 @@ def sentence_decision(doc: Doc, sents: set[int], rules: Decision) -> Decision:
 
     all_sents = sentences(doc)
     text = " ".join(all_sents[i].text.strip() for i in sorted(sents) if i < len(all_sents))
-    return event_decision(rules, {**get_event_model().predict([text])[0].cats(), MODEL_KEY: 1.0})
+    return event_decision(rules, {**get_event_model().predict([text], [vote(rules)])[0].cats(), MODEL_KEY: 1.0})
+
+
+def vote(rules: Decision | None) -> tuple[bool, str | None, str | None, float]:
+    """The rules' decision as the event model's rule-evidence input."""
+    if rules is None:
+        return (False, None, None, 0.0)
+    return (rules.violent, rules.event_type, rules.sub_event_type, rules.confidence)
 
 
 @Language.factory("radar_event_model", assigns=["doc.cats"], requires=["doc._.text", "doc._.english"])

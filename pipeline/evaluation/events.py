@@ -70,9 +70,11 @@ def model_predictions(items: list[Item], model=None) -> list:  # noqa: ANN001 - 
     """The model's decisions on corpus items (title and lead)."""
     from pipeline.enrich.model import decide, get_event_model
     from pipeline.enrich.model.features import model_text
+    from pipeline.enrich.model.train import rule_votes
 
     model = model or get_event_model()
-    return [decide(s) for s in model.predict([model_text(it.title, it.body) for it in items])]
+    votes = rule_votes([(it.title, it.body) for it in items])
+    return [decide(s) for s in model.predict([model_text(it.title, it.body) for it in items], votes)]
 
 
 def ged_test_texts() -> list[tuple[int, str]]:
@@ -84,6 +86,15 @@ def ged_test_texts() -> list[tuple[int, str]]:
             seen.add(head.lower())
             out.append((int(ev["type_of_violence"]), head))
     return out
+
+
+def ged_decisions(ged: list[tuple[int, str]], model) -> list:  # noqa: ANN001 - EventModel
+    """The model's decisions on GED headlines (with the rules' vote on each)."""
+    from pipeline.enrich.model import decide
+    from pipeline.enrich.model.train import rule_votes
+
+    heads = [h for _, h in ged]
+    return [decide(s) for s in model.predict(heads, rule_votes([(h, "") for h in heads]))]
 
 
 def model_metrics(artifact_dir: Path | None = None) -> dict[str, float]:
@@ -98,7 +109,7 @@ def model_metrics(artifact_dir: Path | None = None) -> dict[str, float]:
     ged = ged_test_texts()
     from pipeline.enrich.model import get_event_model
 
-    gdec = [decide(s) for s in (model or get_event_model()).predict([h for _, h in ged])]
+    gdec = ged_decisions(ged, model or get_event_model())
     return {
         "test_n": len(test),
         "test_type_macro_f1": round(res["macro"]["f1"], 4),
@@ -148,7 +159,7 @@ def report(enricher: bool = False, with_cross_style: bool = False) -> str:
     parts = [format_table("corpus frozen test split: event model (title + lead)", gold_t, [d.event_type or NO_EVENT for d in dec]),
              violent_line("corpus frozen test split: event model", [it.violent for it in test], [d.violent for d in dec])]
     ged = ged_test_texts()
-    gdec = [decide(s) for s in get_event_model().predict([h for _, h in ged])]
+    gdec = ged_decisions(ged, get_event_model())
     by_type = Counter(t for t, _ in ged)
     hits = Counter(t for (t, _), d in zip(ged, gdec) if d.violent)
     parts.append(f"## GED Syria headlines 2018-2019 (held out, n={len(ged)}): violent recall "

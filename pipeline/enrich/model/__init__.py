@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.enrich.model.corpus import LABELS, NO_EVENT, SUB_TO_TYPE, VIOLENT_SUBTYPES
-from pipeline.enrich.model.features import Featurizer, model_text
+from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
 EXPECTED_VERSION = "event-model-1"
 TYPES: tuple[str, ...] = tuple(dict.fromkeys(SUB_TO_TYPE.values()))
+NO_VOTE: RuleVote = (False, None, None, 0.0)
 _VIOLENT_MASK = np.array([lab in VIOLENT_SUBTYPES for lab in LABELS])
 
 
@@ -120,18 +121,18 @@ class EventModel:
     def version(self) -> str:
         return f"{self.meta['version']}+{self.meta['data_hash'][:8]}"
 
-    def predict(self, texts: list[str]) -> list[Scores]:
-        """Calibrated scores of each text."""
+    def predict(self, texts: list[str], votes: list[RuleVote] | None = None) -> list[Scores]:
+        """Calibrated scores of each text, given the rules' vote on it (none: the rules found nothing)."""
         if not texts:
             return []
-        x = self.featurizer.transform(texts)
+        x = self.featurizer.transform(texts, votes or [NO_VOTE] * len(texts))
         probs = _softmax(np.asarray(x @ self.type_coef + self.type_bias) / self.t_type)
         pv = 1.0 / (1.0 + np.exp(-(np.asarray(x @ self.violent_coef).ravel() + self.violent_bias) / self.t_violent))
         return [Scores(float(v), {lab: float(p) for lab, p in zip(LABELS, row)}) for v, row in zip(pv, probs)]
 
-    def predict_article(self, title: str, body: str) -> Scores:
+    def predict_article(self, title: str, body: str, vote: RuleVote | None = None) -> Scores:
         """Scores of an article's title and lead."""
-        return self.predict([model_text(title, body)])[0]
+        return self.predict([model_text(title, body)], [vote or NO_VOTE])[0]
 
 
 def load_meta(directory: Path = ARTIFACT_DIR) -> dict:

@@ -18,7 +18,6 @@ from pipeline.schemas import EVENT_TYPES
 from pipeline.settings import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "corpus" / "events"
-GED_FILE = PROJECT_ROOT.parent / "shared" / "benchmarks" / "ucdp_ged_syria" / "ged_syria.jsonl"
 STYLES = ("headline", "teaser", "wire", "article", "sitrep", "translated")
 REGIONS = ("latam", "sahel", "horn", "middle_east", "south_asia", "ukraine_russia", "us", "europe",
            "east_africa", "central_africa", "southeast_asia", "other")
@@ -117,13 +116,20 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[Item]:
 _USABLE = re.compile(r"[A-Za-z]{3,}")
 
 
-def ged_headlines(path: Path = GED_FILE, split: str = "train") -> Iterator[tuple[dict, str]]:
+def ged_file() -> Path:
+    """The UCDP GED Syria file under the benchmarks folder (setting ``benchmarks_dir``)."""
+    from pipeline.settings import get_settings
+
+    return get_settings().benchmarks_dir / "ucdp_ged_syria" / "ged_syria.jsonl"
+
+
+def ged_headlines(path: Path | None = None, split: str = "train") -> Iterator[tuple[dict, str]]:
     """(event, headline) pairs of the UCDP GED Syria file for ``split`` (train: before 2018, test: after).
 
     A row's ';'-separated headlines are taken one by one; headlines of fewer than four words (only a
     date or a list of names) are skipped.
     """
-    with open(path, encoding="utf-8") as fh:
+    with open(path or ged_file(), encoding="utf-8") as fh:
         for line in fh:
             ev = json.loads(line)
             early = (ev.get("date_start") or "") < GED_TRAIN_BEFORE

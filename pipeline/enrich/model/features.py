@@ -18,6 +18,7 @@ from scipy import sparse
 LEAD_SENTENCES = 3
 LEAD_MAX_CHARS = 900
 EMBED_WEIGHT = 1.5  # scale of the embedding block against the unit-norm TF-IDF blocks
+RULE_WEIGHT = 1.0  # scale of the rule-evidence block
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
 
 
@@ -72,8 +73,25 @@ def _vectorizers(word_vocab=None, char_vocab=None):  # noqa: ANN001, ANN202
     return word, char
 
 
+RuleVote = tuple[bool, str | None, str | None, float]  # the rules' (violent, type, sub-type, confidence)
+
+
+def rule_block(votes: list[RuleVote]) -> np.ndarray:
+    """The rules' decisions as features: violent, one-hot type and sub-type (or none), scaled by confidence."""
+    from pipeline.enrich.model.corpus import LABELS, SUB_TO_TYPE
+
+    types = [None, *dict.fromkeys(SUB_TO_TYPE.values())]
+    out = np.zeros((len(votes), 1 + len(types) + len(LABELS)), dtype=np.float32)
+    for i, (violent, etype, sub, conf) in enumerate(votes):
+        c = min(1.0, max(0.0, conf)) if etype else 1.0
+        out[i, 0] = float(violent)
+        out[i, 1 + types.index(etype if etype in types else None)] = c
+        out[i, 1 + len(types) + LABELS.index(sub if sub in SUB_TO_TYPE else LABELS[0])] = c
+    return out * RULE_WEIGHT
+
+
 class Featurizer:
-    """Text -> sparse feature matrix [word TF-IDF | char TF-IDF | embedding]."""
+    """Text (and the rules' vote) -> sparse feature matrix [word TF-IDF | char TF-IDF | embedding | rules]."""
 
     def __init__(self, word, char) -> None:  # noqa: ANN001 - fitted TfidfVectorizers
         self.word, self.char = word, char
@@ -86,14 +104,16 @@ class Featurizer:
         char.fit(texts)
         return cls(word, char)
 
-    def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        """The feature rows of ``texts``."""
+    def transform(self, texts: list[str], votes: list[RuleVote]) -> sparse.csr_matrix:
+        """The feature rows of ``texts`` with the rules' vote on each."""
         emb = sparse.csr_matrix(embed(texts) * EMBED_WEIGHT)
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts), emb], format="csr")
+        rules = sparse.csr_matrix(rule_block(votes))
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts), emb, rules], format="csr")
 
     @property
     def n_features(self) -> int:
-        return len(self.word.vocabulary_) + len(self.char.vocabulary_) + embed([""]).shape[1]
+        return (len(self.word.vocabulary_) + len(self.char.vocabulary_) + embed([""]).shape[1]
+                + rule_block([(False, None, None, 0.0)]).shape[1])
 
     def state(self) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
         """Vocabularies (terms in column order) and idf arrays that rebuild this featurizer."""

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.enrich.model.corpus import LABELS, Item, ged_headlines, load_corpus
-from pipeline.enrich.model.features import Featurizer, model_text
+from pipeline.enrich.decision import vote
+from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
 MODEL_VERSION = "event-model-1"
@@ -92,16 +93,37 @@ def training_data(items: list[Item] | None = None, use_ged: bool = True,
     return items, ged
 
 
+_VOTES: dict[tuple[str, str], RuleVote] = {}
+RULE_COMPONENTS = ("radar_language", "radar_parse", "radar_triggers", "radar_multilingual")
+
+
+def rule_votes(articles: list[tuple[str, str]]) -> list[RuleVote]:
+    """The rules' decision on each (title, body), from the enricher's components up to the triggers."""
+    todo = [a for a in dict.fromkeys(articles) if a not in _VOTES]
+    if todo:
+        from pipeline.enrich.enricher import Enricher, build_pipeline
+        from pipeline.progress import track
+        from pipeline.schemas import RawArticle
+
+        enricher = Enricher(build_pipeline(RULE_COMPONENTS))
+        docs = (enricher.make_doc(RawArticle(id=str(i), title=t, body=b)) for i, (t, b) in enumerate(todo))
+        for key, doc in zip(todo, track(enricher.nlp.pipe(docs, batch_size=64), len(todo), "[train] rule votes")):
+            _VOTES[key] = vote(doc._.rule_decision)
+    return [_VOTES[a] for a in articles]
+
+
 def fit(items: list[Item], ged: list[str], calibrate: bool = True) -> dict:
     """Fit the featurizer and both heads; returns the model's parts (see :func:`save`)."""
     texts = [model_text(it.title, it.body) for it in items]
+    votes = rule_votes([(it.title, it.body) for it in items])
+    ged_votes = rule_votes([(h, "") for h in ged])
     y_type = np.array([LABELS.index(it.label) for it in items])
     y_viol = np.array([int(it.violent) for it in items] + [1] * len(ged))
     w_viol = np.array([1.0] * len(items) + [GED_WEIGHT] * len(ged))
     t0 = time.time()
     feats = Featurizer.fit(texts)
-    x = feats.transform(texts)
-    xg = feats.transform(ged) if ged else None
+    x = feats.transform(texts, votes)
+    xg = feats.transform(ged, ged_votes) if ged else None
     from scipy import sparse
 
     xv = sparse.vstack([x, xg], format="csr") if xg is not None else x
@@ -169,7 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact folder")
     ap.add_argument("--no-ged", action="store_true", help="train without the GED Syria headlines")
     args = ap.parse_args(argv)
-    items, ged = training_data(use_ged=not args.no_ged)
+    from pipeline.enrich.model.corpus import ged_file
+
+    use_ged = not args.no_ged and ged_file().is_file()
+    if not args.no_ged and not use_ged:
+        _log(f"{ged_file()} not found: training without the GED Syria headlines")
+    items, ged = training_data(use_ged=use_ged)
     parts = fit(items, ged)
     from pipeline.evaluation.events import model_metrics
 
