@@ -20,7 +20,7 @@ from pipeline.schemas import Location
 _EVENT_PREPS = frozenset("in near outside at on across inside around into from within along between".split())
 _SPEECH = frozenset("say tell condemn announce urge call state add report warn accuse deny express".split())
 _PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
-_RECORDED_BONUS = 4.0
+_RECORDED_BONUS = 5.0
 
 
 @dataclass
