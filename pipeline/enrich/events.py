@@ -60,6 +60,7 @@ def _cluster(doc: Doc) -> list[_Cluster]:
     for si in sorted(by_sent):
         trig = by_sent[si]
         loc = choose_location(spacy_doc, placed, trig, doc._.title_sents, sents={si}) if placed else None
+        loc = _headline_place(doc, si, loc)
         target = None
         if loc is not None:
             for c in clusters:
@@ -80,6 +81,16 @@ def _cluster(doc: Doc) -> list[_Cluster]:
         target.sents.add(si)
         current = target
     return clusters
+
+
+def _headline_place(doc: Doc, si: int, loc: Location | None) -> Location | None:
+    """A headline placed only by its country or state ('Police in Mexico ...') takes the article's
+    event location inside it ('recorded in Madera, Chihuahua'), so a body sentence about another
+    state of that country ('journalists shot dead in Guerrero') stays a separate incident."""
+    if si < doc._.title_sents and loc is not None and doc._.location is not None and loc.precision != "city" \
+            and contains(loc, doc._.location):
+        return doc._.location
+    return loc
 
 
 def _title_area(title: _Cluster, loc: Location, title_sents: int, triggers: list[Trigger]) -> bool:

@@ -24,6 +24,7 @@ from pipeline.schemas import Location
 _EVENT_PREPS = tb.words("locate", "event_preps")
 _SPEECH = tb.words("locate", "speech")
 _PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
+_RECORDED_BONUS = 5.0
 
 
 @dataclass
@@ -95,6 +96,15 @@ def _clause_heads(doc, triggers: list[Trigger]) -> set[int]:  # noqa: ANN001
     return heads
 
 
+_RECORDED_IN = re.compile(r"\b(?:recorded|filmed|captured|videotaped|shot)\s+(?:in|near|outside|at)\s+(?:the\s+)?$", re.I)
+
+
+def _recorded_in(text: str, start: int) -> bool:
+    """'The video was recorded in Madera', 'footage filmed near X': where the reported scene happened
+    (a surface pattern: sentences without triggers are not dependency-parsed)."""
+    return bool(_RECORDED_IN.search(text[max(0, start - 40):start]))
+
+
 def _commenter(tok) -> bool:  # noqa: ANN001
     """'Mexico condemned ...', 'Washington said': a place standing for a government."""
     if tok.dep_ in ("nsubj",) and tok.head.lemma_.lower() in _SPEECH:
@@ -124,6 +134,8 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
             s += 1.0
         elif p.sent == title_sents:
             s += 0.8
+        if _recorded_in(text, p.toponym.start):
+            s += _RECORDED_BONUS
         if _commenter(tok):
             s -= 3.0
         if _is_qualifier(text, p.toponym.start, ends):

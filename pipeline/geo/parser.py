@@ -14,6 +14,7 @@ from pipeline.geo.gazetteer import (
     KIND_CITY,
     KIND_CONTINENT,
     KIND_COUNTRY,
+    KIND_REGION,
     Gazetteer,
     load_gazetteer,
     normalize,
@@ -23,7 +24,8 @@ from pipeline.schemas import Location
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 WEAK_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"})
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "PERCENT"})
-CONNECTORS = frozenset({"of", "de", "del", "la", "las", "los", "el", "upon", "on", "and", "the", "da", "do", "di", "au", "les", "sur", "am"})
+CONNECTORS = frozenset({"of", "de", "del", "la", "las", "los", "el", "upon", "on", "and", "the", "da", "do", "di", "au", "les", "sur", "am",
+                        "al", "az", "ez", "ad", "as", "ash", "ar", "an", "ul"})
 LOCATIVE_WORDS = frozenset({"in", "near", "at", "from", "to", "outside", "across", "into", "toward", "towards", "around", "throughout", "of"})
 # Capitalised English words that are also (mostly tiny) place names; only accepted as toponyms
 # when NER labels them GPE/LOC or a "Name, State" qualifier backs them.
@@ -94,6 +96,7 @@ class _Mention:
     settlement_of: bool = False  # 'the town of X': X is a settlement, whatever NER says
     multi_person: bool = False
     after_locative: bool = False
+    fuzzy: bool = False
     scores: dict[int, float] = field(default_factory=dict)
 
 
@@ -103,6 +106,8 @@ def _prior(g: Gazetteer, idx: int, alias: bool = False) -> float:
         return 7.3 + 0.2 * (math.log10(max(g.pop[idx], 1000)) - 7.0)
     if kind == KIND_CONTINENT:
         return 7.5
+    if kind == KIND_REGION:
+        return 7.0
     if kind == KIND_ADMIN1:
         return 6.8 - (1.0 if alias else 0.0)
     if kind == KIND_ADMIN2:
@@ -212,6 +217,26 @@ class Geoparser:
                 out.append(_Mention(s, e, text[s:e], normalize(text[s:e]), [], set(), True))
         return out
 
+    def _fuzzy_mentions(self, text: str, doc, mentions: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
+        """GPE/LOC entities with no exact gazetteer name, matched on transliteration skeletons
+        ('Dayr az Zawr', 'Kharkov', 'al-Qameshly'): every place sharing the skeleton is a candidate."""
+        covered = [(m.start, m.end) for m in mentions]
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "LOC"):
+                continue
+            s, e = ent.start_char, ent.end_char
+            if ent.text.lower().startswith("the "):
+                s += 4
+            if any(a < e and s < b for a, b in covered) or not text[s:e][:1].isupper():
+                continue
+            cands = self.g.fuzzy(text[s:e])[:MAX_CANDIDATES]
+            if cands and normalize(text[s:e]) not in COMMON_WORDS:
+                m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), True, exact_ent=True)
+                m.fuzzy = True
+                out.append(m)
+        return out
+
     def _demonyms(self, text: str, doc, taken: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
         covered = [(m.start, m.end) for m in taken]
         out = []
@@ -268,7 +293,7 @@ class Geoparser:
             return True
         if not cands:
             return False
-        big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2)]
+        big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]
         supported = bool(big) or any(tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN for c in cands)
         if m.weak:
             if m.multi_person:
@@ -390,15 +415,18 @@ class Geoparser:
     def _location(self, idx: int, surface: str) -> Location:
         g = self.g
         kind = g.kind[idx]
-        precision = "city" if kind == KIND_CITY else "country" if kind in (KIND_COUNTRY, KIND_CONTINENT) else "admin1"
+        if kind == KIND_REGION:
+            precision = "admin1" if g.cc[idx] else "country"
+        else:
+            precision = "city" if kind == KIND_CITY else "country" if kind in (KIND_COUNTRY, KIND_CONTINENT) else "admin1"
         return Location(
             name=g.name[idx],
             country_code=g.cc[idx] or None,
             admin1=g.admin1[idx] or None,
             lat=g.lat[idx],
             lon=g.lon[idx],
-            geonameid=g.gid[idx],
-            feature_class="P" if kind == KIND_CITY else "L" if kind == KIND_CONTINENT else "A",
+            geonameid=g.gid[idx] or None,
+            feature_class="P" if kind == KIND_CITY else "L" if kind in (KIND_CONTINENT, KIND_REGION) else "A",
             precision=precision,
             mentions=[surface],
         )
@@ -414,10 +442,13 @@ class Geoparser:
             doc = get_nlp()(text)
         elif len(doc) and (doc[-1].idx + len(doc[-1].text_with_ws) != len(text) or doc[0].idx != 0):
             raise ValueError("doc is not the spaCy Doc of this text")
-        demonyms = self._demonyms(text, doc, [])
+        found = self._find_mentions(text, doc)
+        found += self._fuzzy_mentions(text, doc, found)
+        # a demonym gives way to a longer name it starts ('British Columbia', 'Indian Ocean')
+        demonyms = [d for d in self._demonyms(text, doc, [])
+                    if not any(m.start <= d.start and d.end <= m.end and m.end - m.start > d.end - d.start for m in found)]
         taken = [(d.start, d.end) for d in demonyms]
-        mentions = [m for m in self._find_mentions(text, doc)
-                    if not any(a < m.end and m.start < b for a, b in taken)]
+        mentions = [m for m in found if not any(a < m.end and m.start < b for a, b in taken)]
         self._attach_qualifiers(text, mentions)
         for m in mentions:
             if len(m.cands) > MAX_CANDIDATES:

@@ -41,3 +41,28 @@ def test_geoparser_quality_on_corpus_samples() -> None:
                     f"acc@161km {r['acc_161km']:.3f}  exact id {r['exact_id']:.3f}")
         assert r["recall"] >= 0.75 and r["acc_161km"] >= 0.75, (corpus, r)
     reports.add("Geoparsing, first articles of LGL / TR-News (full run: radar eval corpora)", "\n".join(rows))
+
+
+@pytest.mark.skipif(not corpus_path("wotr").exists() or not corpus_path("geocorpora").exists(),
+                    reason="WoTR / GeoCorpora not found under settings.benchmarks_dir")
+def test_held_out_corpora_load_with_aligned_offsets() -> None:
+    from pipeline.evaluation.corpora import load_corpus
+
+    for corpus in ("wotr", "geocorpora"):
+        articles = load_corpus(corpus, limit=20)
+        assert len(articles) == 20
+        spans = [(a.text, t) for a in articles for t in a.toponyms]
+        assert spans, corpus
+        assert all(text[t.start:t.end] == t.phrase for text, t in spans), corpus
+    r = evaluate("wotr", limit=3)
+    assert r["articles"] == 3 and 0.0 <= r["acc_161km"] <= 1.0
+
+
+@pytest.mark.skipif(not corpus_path("ged").exists(), reason="GED Syria not found under settings.benchmarks_dir")
+def test_ged_headlines_that_name_their_place() -> None:
+    from pipeline.evaluation.corpora import evaluate_ged, ged_rows
+
+    rows = ged_rows(limit=10)
+    assert len(rows) == 10 and all(";" not in r["headline"] for r in rows)
+    r = evaluate_ged(limit=5)
+    assert r["headlines"] == 5 and 0.0 <= r["event_within_100km"] <= 1.0

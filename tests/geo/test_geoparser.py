@@ -159,3 +159,36 @@ def test_unqualified_mention_takes_the_sense_of_a_qualified_one(gp: Geoparser) -
             "Savannah, Georgia, on Friday night, police said.")
     senses = {(t.text, t.location.geonameid) for t in gp.parse(text) if t.text == "Savannah" and t.location}
     assert len(senses) == 1 and next(iter(senses))[1] == _resolved(gp, "Savannah, Georgia")["Savannah"].geonameid
+
+
+def test_skeleton_folds_transliteration_variants() -> None:
+    from pipeline.geo.gazetteer import skeleton
+
+    assert skeleton("Deir ez-Zor") == skeleton("Dayr az Zawr") == skeleton("Deir Al-Zour")
+    assert skeleton("Kharkiv") == skeleton("Kharkov")
+    assert skeleton("al-Qameshly") == skeleton("Al Qamishli")
+
+
+def test_transliterated_names_resolve_to_the_right_country(gp: Geoparser) -> None:
+    places = _resolved(gp, "Shelling was reported in Dayr az Zawr on Monday. Later, fighting spread near Kharkov.")
+    assert places["Dayr az Zawr"].country_code == "SY"
+    assert places["Kharkov"].country_code == "UA"
+
+
+def test_regions_and_oceans_are_places_not_us_towns(gp: Geoparser) -> None:
+    places = _resolved(gp, "Tension in the Middle East rose as ships crossed the Indian Ocean and the Atlantic.")
+    assert places["Middle East"].country_code is None and places["Middle East"].feature_class == "L"
+    assert places["Middle East"].lat == pytest.approx(33.0) and places["Middle East"].geonameid is None
+    assert places["Indian Ocean"].lat < 0
+
+
+def test_demonym_gives_way_to_a_longer_place_name(gp: Geoparser) -> None:
+    toponyms = {t.text: t for t in gp.parse("Wildfires spread across British Columbia, officials said.")}
+    assert "British Columbia" in toponyms and not toponyms["British Columbia"].demonym
+    assert toponyms["British Columbia"].location.country_code == "CA"
+
+
+def test_country_points_are_geonames_points(gp: Geoparser) -> None:
+    places = _resolved(gp, "Officials in Canada and Japan met delegates from India.")
+    assert (places["Canada"].lat, places["Canada"].lon) == pytest.approx((60.10867, -113.64258))
+    assert (places["India"].lat, places["India"].lon) == pytest.approx((22.0, 79.0))

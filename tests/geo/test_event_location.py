@@ -1,0 +1,39 @@
+"""Event location and its fatalities on articles written for these tests (issue 9 regressions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.enrich import get_enricher
+from pipeline.schemas import EnrichedArticle, RawArticle
+
+
+def _enrich(title: str, body: str) -> EnrichedArticle:
+    return get_enricher()(RawArticle(id="t", title=title, body=body))
+
+
+@pytest.mark.slow
+def test_recorded_in_village_not_country_and_other_event_keeps_its_toll() -> None:
+    art = _enrich(
+        "Police officers in Mexico caught in gun battle with cartel gunmen",
+        "Dramatic footage shows state police officers crouching behind their patrol trucks as cartel gunmen open "
+        "fire on them from a hillside. The video was recorded in Madera, Chihuahua, on Tuesday, according to local "
+        "media. The officers returned fire for almost an hour before the attackers, believed to belong to La Linea, "
+        "the armed wing of the Juarez Cartel, fled into the mountains. No officers were hurt. Mexico remains one of "
+        "the most dangerous countries for the press: last month two journalists were shot dead in Guerrero.",
+    )
+    loc = art.location
+    assert (loc.name, loc.admin1, loc.country_code, loc.precision) == ("Madera", "Chihuahua", "MX", "city")
+    assert not art.events[0].fatalities
+    assert any(e.location and e.location.admin1 == "Guerrero" and e.fatalities == 2 for e in art.events[1:])
+
+
+@pytest.mark.slow
+def test_country_only_headline_takes_the_village_named_in_the_body() -> None:
+    art = _enrich(
+        "Gunmen kill five in Mali",
+        "Gunmen on motorbikes killed five villagers in Douentza on Sunday, a local official said. "
+        "The attack came a week after a convoy was ambushed elsewhere in the country.",
+    )
+    assert art.location is not None and art.location.country_code == "ML"
+    assert art.location.name == "Douentza" and art.location.precision == "city"
