@@ -30,15 +30,15 @@ def rule_cats(decision: Decision) -> dict[str, float]:
 
 
 MODEL_KEY = "model"  # doc.cats["model"] == 1.0: the cats are the learned model's scores
-RULE_OVERRIDE_MIN = 0.0  # rules keep their decision when the model's confidence is below this
+MODEL_MIN_CONFIDENCE = 0.6  # below this the rules decide (chosen on the dev set: macro-F1 0.939 vs 0.935 at 0.5 and 0.8)
 
 
 def event_decision(rules: Decision | None, cats: dict[str, float]) -> Decision:
     """The article's event decision from the rule evidence and ``doc.cats``.
 
     When the learned model scored the text (``cats["model"]``), its decision wins (see
-    :func:`pipeline.enrich.model.decide`); the rules decide only when the model is not
-    confident. Without model scores (non-English text, model disabled) the rules decide.
+    :func:`pipeline.enrich.model.decide`) when its confidence reaches
+    :data:`MODEL_MIN_CONFIDENCE`; below it the rules decide. Without model scores (non-English text, model disabled) the rules decide.
     """
     rules = rules if rules is not None else NO_EVENT
     if not cats.get(MODEL_KEY):
@@ -46,7 +46,7 @@ def event_decision(rules: Decision | None, cats: dict[str, float]) -> Decision:
     from pipeline.enrich.model import decide, scores_from_cats
 
     dec = decide(scores_from_cats(cats))
-    if dec.confidence < RULE_OVERRIDE_MIN and rules.event_type is not None:
+    if dec.confidence < MODEL_MIN_CONFIDENCE:
         return rules
     return Decision(dec.violent, dec.event_type, dec.sub_event_type, dec.confidence, dec.confidence)
 
