@@ -64,8 +64,10 @@ def send(producer: KafkaProducer, topic: str, key: str | None, value: bytes, s: 
     return producer.send(topic, key=key.encode("utf-8") if key is not None else None, value=value)
 
 
-def make_consumer(group: str, topics: list[str], s: Settings | None = None, **overrides: Any) -> KafkaConsumer:
-    """Consumer in ``group`` with manual commits, starting from the earliest uncommitted offset."""
+def make_consumer(group: str, topics: list[str], s: Settings | None = None, listener: Any = None,
+                  **overrides: Any) -> KafkaConsumer:
+    """Consumer in ``group`` with manual commits, starting from the earliest uncommitted offset;
+    ``listener`` is an optional ``ConsumerRebalanceListener``."""
     s = s or get_settings()
     conf: dict[str, Any] = {
         **client_config(s),
@@ -74,13 +76,14 @@ def make_consumer(group: str, topics: list[str], s: Settings | None = None, **ov
         "auto_offset_reset": "earliest",
         "max_poll_records": s.kafka_max_poll_records,
         "session_timeout_ms": s.kafka_session_timeout_ms,
+        "max_poll_interval_ms": s.kafka_max_poll_interval_ms,
         "heartbeat_interval_ms": max(1_000, s.kafka_session_timeout_ms // 5),
         "fetch_max_bytes": max(s.kafka_max_message_bytes * 2, 52_428_800),
         "max_partition_fetch_bytes": s.kafka_max_message_bytes + 10_000,
     }
     conf.update(overrides)
     consumer = KafkaConsumer(**conf)
-    consumer.subscribe(topics)
+    consumer.subscribe(topics, listener=listener)
     return consumer
 
 

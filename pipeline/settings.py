@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     kafka_poll_timeout_ms: int = 1_000
     kafka_max_poll_records: int = 200
     kafka_session_timeout_ms: int = 15_000
+    kafka_max_poll_interval_ms: int = Field(300_000, description="a member that does not poll this long leaves its group")
 
     # Elasticsearch / OpenSearch-compatible search server
     es_url: str = "http://127.0.0.1:19200"
@@ -58,7 +59,6 @@ class Settings(BaseSettings):
     index_prefix: str = "radar"
     index_bulk_max_docs: int = 500
     index_bulk_max_wait_s: float = 1.0
-    index_retry_backoff_s: float = 1.0
     archive_enabled: bool = True
     index_rollover_max_age: str = "30d"
     index_rollover_max_primary_shard_size: str = "50gb"
@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # Workers
     worker_shutdown_grace_s: float = 10.0
     worker_idle_exit_s: float | None = None
+    worker_backoff_s: float = Field(1.0, description="first pause of a worker's partitions after a downstream outage")
     worker_max_backoff_s: float = 30.0
 
     # Embedded stack (make up / make demo)

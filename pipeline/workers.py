@@ -38,7 +38,7 @@ def make_enrich_handler(s: Settings) -> Handler:
                 result.failures.append((record, f"enriched article is {len(data)} bytes > limit "
                                                 f"{s.kafka_max_message_bytes} (RADAR_KAFKA_MAX_MESSAGE_BYTES)"))
             else:
-                result.outputs.append(Output(s.topic_enriched, raw.id, data))
+                result.outputs.append(Output(s.topic_enriched, raw.id, data, record))
         return result
 
     return handle
