@@ -122,9 +122,6 @@ class Settings(BaseSettings):
     alert_redeliver_interval_s: float = 300.0
     alert_give_up_after_s: float = 86_400.0
     alert_max_links: int = 10
-    alert_article_link_retry_s: float = Field(2.0, description="retry linking articles not indexed yet after this")
-    alert_article_link_max_age_s: float = 600.0
-    alert_relink_window_days: int = Field(7, description="at start, re-link articles of incidents updated this recently")
     alert_drain_timeout_s: float = Field(30.0, description="on shutdown, wait this long for due deliveries")
     enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
     enrich_lead_sentences: int = Field(3, description="body sentences always parsed when selective parsing is on")

@@ -186,7 +186,7 @@ def start_servers(stack: Stack) -> None:
     es = make_client(s)
     wait_for_search(es, s.startup_timeout_s)
     setup_indices(es, s)
-    for kind in ("articles", "incidents", "alerts"):
+    for kind in ("articles", "incidents", "alerts", "links"):
         archive = Archive(kind, s)
         if archive.files():
             replay(es, archive, alias_name(kind, s))

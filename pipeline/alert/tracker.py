@@ -9,18 +9,14 @@ archive), (3) article → incident links; publish incidents to Kafka; hand alert
 Recording alerts before incidents means a crash in between re-decides the same alerts (same ids,
 already in the ledger: nothing is sent twice) instead of losing them.
 
-Article links: the index worker writes article documents from the same topic in its own group, so
-an article may not be searchable yet. A partial update of a missing article fails (no upsert: an
-upserted stub would be overwritten by the index worker's full document anyway); those links are
-retried by :class:`ArticleLinker` and, after a restart, re-applied from recent incidents (the
-incident's ``article_ids`` is the source of truth).
+Article links: each article document has one writer, the index worker. The tracker writes its own
+link documents (``_id`` = article id, ``incident_id``) to the links index, in the same bulk as the
+incidents; search joins them onto article hits at query time, so a re-index never erases a link.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +35,11 @@ from pipeline.settings import Settings
 from pipeline.stream import BatchResult, Output, RetryableError
 
 log = logging.getLogger(__name__)
+
+
+def link_document(article_id: str, incident_id: str, now: datetime) -> dict[str, Any]:
+    """The links-index document saying which incident an article belongs to."""
+    return {"id": article_id, "article_id": article_id, "incident_id": incident_id, "linked_at": now.isoformat()}
 
 
 def incident_document(inc: Incident) -> dict[str, Any]:
@@ -83,104 +84,21 @@ def _es_call(what: str, fn, *args: Any, **kw: Any) -> Any:  # noqa: ANN001 - any
         raise
 
 
-class ArticleLinker:
-    """Sets ``incident_id`` on article documents; retries articles not indexed yet, in a thread."""
-
-    def __init__(self, es: Elasticsearch, s: Settings) -> None:
-        self.es = es
-        self.s = s
-        self.alias = s.articles_alias
-        self._pending: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="article-linker", daemon=True)
-
-    def start(self) -> None:
-        """Start the retry thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the retry thread (links still pending are re-applied by :meth:`relink_recent` next start)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=self.s.worker_shutdown_grace_s)
-
-    def link(self, links: dict[str, str]) -> list[str]:
-        """Partial-update ``article_id → incident_id``; return the ids not indexed yet (queued for retry)."""
-        if not links:
-            return []
-        ops: list[dict[str, Any]] = []
-        for art_id, inc_id in links.items():
-            ops += [{"update": {"_index": self.alias, "_id": art_id}}, {"doc": {"incident_id": inc_id}}]
-        try:
-            resp = self.es.bulk(operations=ops)
-        except (TransportError, ApiError) as exc:
-            log.warning("article links failed (%s); will retry", exc)
-            missing = list(links)
-        else:
-            missing = [next(iter(item.values()))["_id"] for item in resp.get("items", [])
-                       if next(iter(item.values())).get("status", 500) >= 300]
-        now = time.monotonic()
-        with self._lock:
-            for art_id in links:
-                if art_id not in missing:
-                    self._pending.pop(art_id, None)
-            for art_id in missing:
-                first = self._pending.get(art_id, (links[art_id], now))[1]
-                self._pending[art_id] = (links[art_id], first)
-        return missing
-
-    def pending(self) -> dict[str, str]:
-        """Links still waiting for their article to be indexed."""
-        with self._lock:
-            return {k: v for k, (v, _) in self._pending.items()}
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.s.alert_article_link_retry_s):
-            now = time.monotonic()
-            with self._lock:
-                expired = [k for k, (_, t) in self._pending.items() if now - t > self.s.alert_article_link_max_age_s]
-                for k in expired:
-                    log.warning("article %s never became searchable; incident link dropped", k)
-                    self._pending.pop(k)
-                todo = {k: v for k, (v, _) in self._pending.items()}
-            if todo:
-                self.link(todo)
-
-    def relink_recent(self, incidents_alias: str) -> int:
-        """Re-apply links of incidents updated in the last ``alert_relink_window_days`` whose articles
-        lack them (after a restart or an archive replay); return how many were fixed."""
-        since = (utcnow() - timedelta(days=self.s.alert_relink_window_days)).isoformat()
-        resp = self.es.search(index=incidents_alias, query={"range": {"last_updated": {"gte": since}}},
-                              size=10_000, source=["id", "article_ids"])
-        wanted = {a: h["_source"]["id"] for h in resp["hits"]["hits"] for a in h["_source"].get("article_ids", [])}
-        fixed = 0
-        ids = list(wanted)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            found = self.es.search(index=self.alias, query={"ids": {"values": chunk}}, size=len(chunk),
-                                   source=["incident_id"])["hits"]["hits"]
-            stale = {h["_id"]: wanted[h["_id"]] for h in found if h["_source"].get("incident_id") != wanted[h["_id"]]}
-            missing = set(chunk) - {h["_id"] for h in found}
-            self.link({**stale, **{a: wanted[a] for a in missing}})
-            fixed += len(stale)
-        return fixed
-
-
 class IncidentTracker:
     """Clusters enriched articles into incidents and decides alerts (the ``alert`` handler)."""
 
     def __init__(self, es: Elasticsearch, s: Settings, config: AlertsConfig, ledger: Ledger,
-                 dispatcher: Dispatcher, linker: ArticleLinker, archive: Archive | None) -> None:
+                 dispatcher: Dispatcher, archive: Archive | None, links_archive: Archive | None = None) -> None:
         self.es = es
         self.s = s
         self.config = config
         self.cfg = ClusterConfig.from_settings(s)
         self.ledger = ledger
         self.dispatcher = dispatcher
-        self.linker = linker
         self.archive = archive
+        self.links_archive = links_archive
         self.alias = alias_name("incidents", s)
+        self.links_alias = alias_name("links", s)
 
     # -- lookups
     def _holding(self, article_ids: list[str]) -> dict[str, Incident]:
@@ -289,23 +207,28 @@ class IncidentTracker:
         known = self.ledger.known([a.id for a in alerts])
         docs = self._ledger_docs([a for a in alerts if a.id not in known], now)
         self.ledger.record(docs)
-        self._save(list(changed.values()))
-        self.linker.link(links)
+        self._save(list(changed.values()), links, now)
         for inc in changed.values():
             result.outputs.append(Output(self.s.topic_incidents, inc.id, dump(inc)))
         for doc in docs:
             self.dispatcher.submit(doc)
         return result
 
-    def _save(self, incidents: list[Incident]) -> None:
-        if not incidents:
+    def _save(self, incidents: list[Incident], links: dict[str, str], now: datetime) -> None:
+        """Write incidents and article links (archive first, then one bulk into both indices)."""
+        if not incidents and not links:
             return
         docs = [incident_document(i) for i in incidents]
+        link_docs = [link_document(a, i, now) for a, i in links.items()]
         if self.archive is not None:
             self.archive.append(docs)
+        if self.links_archive is not None:
+            self.links_archive.append(link_docs)
         ops: list[dict[str, Any]] = []
         for doc in docs:
             ops += [{"index": {"_index": self.alias, "_id": doc["id"]}}, doc]
+        for doc in link_docs:
+            ops += [{"index": {"_index": self.links_alias, "_id": doc["id"]}}, doc]
         resp = _es_call("incident write", self.es.bulk, operations=ops, refresh=True)
         if resp.get("errors"):
             bad = [i for i in resp["items"] if next(iter(i.values())).get("status", 500) >= 300]

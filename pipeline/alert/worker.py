@@ -15,7 +15,7 @@ from pipeline import bus
 from pipeline.alert.delivery import Dispatcher, Ledger
 from pipeline.alert.rules import AlertsConfig, load_config
 from pipeline.alert.sinks import build_sinks
-from pipeline.alert.tracker import ArticleLinker, IncidentTracker
+from pipeline.alert.tracker import IncidentTracker
 from pipeline.index.archive import Archive
 from pipeline.index.client import make_client
 from pipeline.index.setup import alias_name, setup_indices, wait_for_search
@@ -26,24 +26,21 @@ log = logging.getLogger(__name__)
 
 
 class AlertWorker(StreamWorker):
-    """A :class:`StreamWorker` that also runs the delivery threads and the article linker."""
+    """A :class:`StreamWorker` that also runs the delivery threads."""
 
     def __init__(self, s: Settings, tracker: IncidentTracker) -> None:
         super().__init__("alert", s.consumer_group("alert"), [s.topic_enriched], tracker.handle, s)
         self.tracker = tracker
 
     def run(self, max_records: int | None = None, idle_exit_s: float | None = None) -> WorkerStats:
-        """Resume undelivered alerts and missing article links, then consume until stopped."""
+        """Resume undelivered alerts, then consume until stopped."""
         t = self.tracker
         t.dispatcher.start()
-        t.linker.start()
         try:
             t.dispatcher.resume()
-            t.linker.relink_recent(t.alias)
             return super().run(max_records=max_records, idle_exit_s=idle_exit_s)
         finally:
             t.dispatcher.stop()
-            t.linker.stop()
 
 
 def ensure_alert_topics(s: Settings) -> list[str]:
@@ -62,9 +59,9 @@ def alert_worker(s: Settings | None = None, config: AlertsConfig | None = None) 
     ensure_alert_topics(s)
     ledger = Ledger(es, s, Archive("alerts", s) if s.archive_enabled else None)
     dispatcher = Dispatcher(build_sinks(config, s), ledger, s)
-    linker = ArticleLinker(es, s)
     archive = Archive("incidents", s) if s.archive_enabled else None
-    tracker = IncidentTracker(es, s, config, ledger, dispatcher, linker, archive)
+    links_archive = Archive("links", s) if s.archive_enabled else None
+    tracker = IncidentTracker(es, s, config, ledger, dispatcher, archive, links_archive)
     log.info("alert worker: %d rule(s), sinks %s, incidents in %s", len(config.active_rules),
              ", ".join(dispatcher.sinks) or "none", alias_name("incidents", s))
     return AlertWorker(s, tracker)
