@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     feed_user_agent: str = "IncidentRadar/0.1 (+https://github.com/incident-radar)"
     article_max_body_chars: int = 100_000
     ingest_schedule_minutes: int = 5
+    ingest_seen_days: int = Field(30, description="ingestion remembers the ids it sent this long")
+    ingest_seen_lock_timeout_s: float = 30.0
 
     # Enrichment
     enrich_max_chars: int = 20_000

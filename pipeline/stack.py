@@ -2,7 +2,8 @@
 as local processes from PyPI wheels, supervise them, and stop everything on exit.
 
 Both local servers are memory-only: at start the search server is re-filled from the on-disk
-archive, and topics are re-created, so ``make up`` restarts lose nothing that was indexed.
+archive, topics are re-created, and :func:`recover_raw` re-produces the articles ingestion sent
+that the articles archive lacks (lost in the broker's memory), so restarts lose nothing.
 """
 
 from __future__ import annotations
@@ -191,6 +192,30 @@ def start_servers(stack: Stack) -> None:
         if archive.files():
             replay(es, archive, alias_name(kind, s))
     es.close()
+    recover_raw(s)
+
+
+def recover_raw(s: Settings) -> int:
+    """Re-produce to ``articles.raw`` the articles ingestion journalled (``raw`` archive) that the
+    articles archive lacks: the memory-only broker lost them. Return how many."""
+    from pipeline import bus
+    from pipeline.index.archive import Archive
+    from pipeline.ingest.run import produce_articles
+    from pipeline.schemas import RawArticle
+
+    sent = Archive("raw", s).latest()
+    if not sent:
+        return 0
+    indexed = {doc["id"] for doc in Archive("articles", s).read() if "id" in doc}
+    missing = [RawArticle.model_validate(doc) for art_id, doc in sent.items() if art_id not in indexed]
+    if missing:
+        producer = bus.make_producer(s)
+        try:
+            produce_articles(producer, missing, s)
+        finally:
+            producer.close()
+        log.info("re-produced %d sent article(s) the archive lacks to %s", len(missing), s.topic_raw)
+    return len(missing)
 
 
 def start_workers(stack: Stack, counts: dict[str, int]) -> None:
