@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     alert_redeliver_interval_s: float = 300.0
     alert_give_up_after_s: float = 86_400.0
     alert_max_links: int = 10
+    alert_restore_timeout_s: float = Field(120.0, description="longest read of a partition's incident changelog")
     alert_drain_timeout_s: float = Field(30.0, description="on shutdown, wait this long for due deliveries")
     enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
     enrich_lead_sentences: int = Field(3, description="body sentences always parsed when selective parsing is on")

@@ -43,12 +43,14 @@ class RetryableError(RuntimeError):
 
 @dataclass(frozen=True)
 class Output:
-    """A message to produce; ``record`` is the input it came from (dead-lettered if it cannot be sent)."""
+    """A message to produce (to ``partition``, else by key); ``record`` is the input it came from
+    (dead-lettered if the output cannot be sent)."""
 
     topic: str
     key: str | None
     value: bytes
     record: Any = field(default=None, compare=False)
+    partition: int | None = None
 
 
 @dataclass
@@ -149,6 +151,7 @@ class _Rebalances(ConsumerRebalanceListener):
         if revoked and not self.worker.closing:
             self.worker.stats.revocations += 1
             log.info("%s: partitions revoked: %s", self.worker.name, sorted(revoked))
+            self.worker.partitions_revoked(sorted(revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("%s: partitions assigned: %s", self.worker.name, sorted(assigned))
@@ -183,6 +186,10 @@ class StreamWorker:
         """True while the assigned partitions are paused after a downstream outage."""
         return self._resume_at is not None
 
+    def partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        """Called when a rebalance takes ``revoked`` away from this running member (override to drop
+        state kept per partition)."""
+
     def stop(self, *_: Any) -> None:
         """Ask the loop to finish the batch in flight and exit."""
         self._stop.set()
@@ -211,7 +218,7 @@ class StreamWorker:
         letters = [*result.failures]
         for out in result.outputs:
             try:
-                futures.append(bus.send(self.producer, out.topic, out.key, out.value, self.s))
+                futures.append(bus.send(self.producer, out.topic, out.key, out.value, self.s, out.partition))
             except bus.MessageTooLarge as exc:
                 source = out.record if out.record is not None else _Unsent(out.topic, out.key, out.value)
                 letters.append((source, str(exc)))

@@ -1,17 +1,19 @@
 """The incident tracker: the ``alert`` worker's handler over ``articles.enriched``.
 
-Per batch: find incidents that already hold the batch's articles (re-delivery changes nothing),
-look up candidate incidents in the search index (type group + geo distance + date range), cluster
-with the pure functions of :mod:`pipeline.alert.incidents`, decide alerts with
-:mod:`pipeline.alert.rules`, then persist in this order: (1) alert ledger, (2) incidents (index +
-archive), (3) article → incident links; publish incidents to Kafka; hand alerts to the dispatcher.
-
-Recording alerts before incidents means a crash in between re-decides the same alerts (same ids,
-already in the ledger: nothing is sent twice) instead of losing them.
+The input is keyed by region, so each partition holds whole incidents; the tracker keeps them in
+changelog-backed local state (:mod:`pipeline.alert.state`) and never reads the search index to
+decide. Per batch and partition: skip articles already in an incident (re-delivery changes
+nothing), cluster the others against the partition's open incidents with the pure functions of
+:mod:`pipeline.alert.incidents`, decide alerts with :mod:`pipeline.alert.rules`, then persist in
+this order: (1) alert ledger (``create``: an alert decided before is not created, nor queued,
+again), (2) the incidents and article links as projections into the search index (no forced
+refresh: nothing here reads them back), (3) the incidents and their changelog records to Kafka,
+acknowledged before the input offsets are committed; the local state takes the changes after the
+commit, so a batch that backs off is decided again from the same state.
 
 Article links: each article document has one writer, the index worker. The tracker writes its own
-link documents (``_id`` = article id, ``incident_id``) to the links index, in the same bulk as the
-incidents; search joins them onto article hits at query time, so a re-index never erases a link.
+link documents (``_id`` = article id, ``incident_id``) to the links index; search joins them onto
+article hits at query time, so a re-index never erases a link.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from pipeline.alert.delivery import Dispatcher, Ledger, ledger_document
-from pipeline.alert.incidents import ArticleView, ClusterConfig, apply_article, best_match, type_group, view
+from pipeline.alert.state import IncidentState, PartitionState, changelog_topic
+from pipeline.alert.incidents import ClusterConfig, apply_article, best_match, view
 from pipeline.alert.message import build_alert
 from pipeline.alert.rules import (HUMAN_SINK_TYPES, AlertsConfig, Decision, alert_id, evaluate, quiet_until,
                                   spike_decision)
@@ -51,28 +54,6 @@ def incident_document(inc: Incident) -> dict[str, Any]:
     return doc
 
 
-def candidate_query(a: ArticleView, cfg: ClusterConfig, s: Settings, now: datetime) -> dict[str, Any]:
-    """Search query for incidents the article could belong to (the pure gates re-check them)."""
-    art = a.article
-    filters: list[dict[str, Any]] = [
-        {"terms": {"event_type": sorted(type_group(art.event_type))}},
-        {"range": {"last_updated": {"gte": (now - timedelta(days=s.incident_lookback_days)).isoformat()}}},
-    ]
-    if a.day:
-        lo, hi = a.day - timedelta(days=cfg.date_window_days), a.day + timedelta(days=cfg.date_window_days)
-        filters.append({"range": {"event_date": {"gte": lo.isoformat(), "lte": hi.isoformat()}}})
-    loc = art.location
-    if loc and loc.country_code:
-        filters.append({"term": {"countries": loc.country_code}})
-    if loc and loc.precision == "city" and loc.lat is not None and loc.lon is not None:
-        near = [{"geo_distance": {"distance": f"{cfg.max_distance_km}km", "geo": {"lat": loc.lat, "lon": loc.lon}}},
-                {"terms": {"location.precision": ["admin1", "country"]}}]
-        filters.append({"bool": {"should": near, "minimum_should_match": 1}})
-    elif loc and loc.precision == "admin1" and loc.admin1:
-        filters.append({"term": {"location.admin1": loc.admin1}})
-    return {"bool": {"filter": filters}}
-
-
 def _es_call(what: str, fn, *args: Any, **kw: Any) -> Any:  # noqa: ANN001 - any client method
     try:
         return fn(*args, **kw)
@@ -88,7 +69,8 @@ class IncidentTracker:
     """Clusters enriched articles into incidents and decides alerts (the ``alert`` handler)."""
 
     def __init__(self, es: Elasticsearch, s: Settings, config: AlertsConfig, ledger: Ledger,
-                 dispatcher: Dispatcher, archive: Archive | None, links_archive: Archive | None = None) -> None:
+                 dispatcher: Dispatcher, archive: Archive | None, links_archive: Archive | None = None,
+                 state: IncidentState | None = None) -> None:
         self.es = es
         self.s = s
         self.config = config
@@ -97,37 +79,14 @@ class IncidentTracker:
         self.dispatcher = dispatcher
         self.archive = archive
         self.links_archive = links_archive
+        self.state = state or IncidentState(s)
         self.alias = alias_name("incidents", s)
         self.links_alias = alias_name("links", s)
 
-    # -- lookups
-    def _holding(self, article_ids: list[str]) -> dict[str, Incident]:
-        """Incidents that already contain any of ``article_ids``, by article id."""
-        if not article_ids:
-            return {}
-        resp = _es_call("incident lookup", self.es.search, index=self.alias,
-                        query={"terms": {"article_ids": article_ids}}, size=len(article_ids))
-        out: dict[str, Incident] = {}
-        for hit in resp["hits"]["hits"]:
-            inc = Incident.model_validate(hit["_source"])
-            for a in inc.article_ids:
-                out[a] = inc
-        return out
-
-    def _candidates(self, a: ArticleView, now: datetime) -> list[Incident]:
-        resp = _es_call("candidate search", self.es.search, index=self.alias,
-                        query=candidate_query(a, self.cfg, self.s, now), size=self.s.incident_max_candidates,
-                        sort=[{"last_updated": "desc"}])
-        return [Incident.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
-
-    def _recent_for_spike(self, now: datetime) -> list[Incident]:
-        windows = [r.triggers.spike.window_s for r in self.config.active_rules if r.triggers.spike]
-        if not windows:
-            return []
-        since = (now - timedelta(seconds=max(windows))).isoformat()
-        resp = _es_call("spike lookup", self.es.search, index=self.alias,
-                        query={"range": {"first_seen": {"gte": since}}}, size=10_000)
-        return [Incident.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
+    def revoked(self, partitions: list[int]) -> None:
+        """Partitions moved to another worker: drop their state and queued deliveries."""
+        self.state.drop(partitions)
+        self.dispatcher.cancel(partitions)
 
     # -- decisions
     def _decide(self, inc: Incident, now: datetime) -> list[tuple[Decision, Incident]]:
@@ -140,11 +99,13 @@ class IncidentTracker:
                 decisions.append((decision, inc))
         return decisions
 
-    def _spikes(self, new_incidents: list[Incident], batch: dict[str, Incident], now: datetime) -> list[Alert]:
+    def _spikes(self, part: PartitionState, new_incidents: list[Incident], batch: dict[str, Incident],
+                now: datetime) -> list[Alert]:
         rules = [r for r in self.config.active_rules if r.triggers.spike]
         if not rules or not new_incidents:
             return []
-        recent = {i.id: i for i in self._recent_for_spike(now)}
+        since = now - timedelta(seconds=max(r.triggers.spike.window_s for r in rules))
+        recent = {i.id: i for i in part.first_seen_since(since)}
         recent.update(batch)
         alerts = []
         for rule in rules:
@@ -159,14 +120,14 @@ class IncidentTracker:
             alerts.append(alert)
         return alerts
 
-    def _ledger_docs(self, alerts: list[Alert], now: datetime) -> list[dict[str, Any]]:
+    def _ledger_docs(self, alerts: list[Alert], now: datetime, partition: int) -> list[dict[str, Any]]:
         docs = []
         for alert in alerts:
             rule = self.config.rule(alert.rule)
             sinks = self.config.sinks_of(rule)
             quiet = quiet_until(rule.quiet_hours, now)
             not_before = {n: quiet for n in sinks if quiet and self.config.sinks[n].type in HUMAN_SINK_TYPES}
-            docs.append(ledger_document(alert, sinks, not_before))
+            docs.append(ledger_document(alert, sinks, not_before, partition))
         return docs
 
     # -- the handler
@@ -174,25 +135,46 @@ class IncidentTracker:
         """Cluster a batch of enriched articles, persist incidents and alerts, queue deliveries."""
         result = BatchResult()
         now = utcnow()
-        articles: list[EnrichedArticle] = []
+        by_partition: dict[int, list[EnrichedArticle]] = {}
         for record in records:
             try:
-                articles.append(load(EnrichedArticle, record.value))
+                by_partition.setdefault(record.partition, []).append(load(EnrichedArticle, record.value))
             except SchemaError as exc:
                 result.failures.append((record, str(exc)))
+        changed_all: list[tuple[PartitionState, dict[str, Incident]]] = []
+        links: dict[str, str] = {}
+        for partition, articles in sorted(by_partition.items()):
+            part, restored = self.state.get(partition)
+            if restored:
+                self.dispatcher.resume(partition)
+            changed = self._cluster(part, articles, now, links)
+            changed_all.append((part, changed))
+        incidents = [inc for _, changed in changed_all for inc in changed.values()]
+        self._save(incidents, links, now)
+        changelog = changelog_topic(self.s)
+        for part, changed in changed_all:
+            for inc in changed.values():
+                data = dump(inc)
+                result.outputs.append(Output(self.s.topic_incidents, inc.id, data))
+                result.outputs.append(Output(changelog, inc.id, data, partition=part.partition))
+            result.after_commit.append(lambda part=part, changed=changed: [part.put(i) for i in changed.values()])
+        return result
+
+    def _cluster(self, part: PartitionState, articles: list[EnrichedArticle], now: datetime,
+                 links: dict[str, str]) -> dict[str, Incident]:
+        """Cluster one partition's articles; record and queue its alerts; return the changed incidents."""
         articles = sorted((a for a in {a.id: a for a in articles}.values() if a.event_type),
                           key=lambda a: (a.published_at or a.fetched_at, a.id))
-        holding = self._holding([a.id for a in articles])
         changed: dict[str, Incident] = {}
-        links: dict[str, str] = {}
         decided: list[tuple[Decision, Incident, str]] = []
         new_incidents: list[Incident] = []
         for art in articles:
-            if art.id in holding:
-                links[art.id] = holding[art.id].id
+            held = part.holding(art.id)
+            if held is not None:
+                links[art.id] = held.id
                 continue
             a = view(art, self.cfg)
-            fresh = {i.id: i for i in self._candidates(a, now)}
+            fresh = {i.id: i for i in part.candidates(a, self.cfg, self.s, now)}
             fresh.update(changed)
             match = best_match(a, list(fresh.values()), self.cfg)
             inc = apply_article(match, a, now, self.cfg)
@@ -202,20 +184,14 @@ class IncidentTracker:
             changed[inc.id] = inc
             links[art.id] = inc.id
         alerts = [build_alert(self.config.rule(d.rule), snap, d, now, art_id) for d, snap, art_id in decided]
-        alerts += self._spikes(new_incidents, changed, now)
+        alerts += self._spikes(part, new_incidents, changed, now)
         alerts = list({a.id: a for a in alerts}.values())
-        known = self.ledger.known([a.id for a in alerts])
-        docs = self._ledger_docs([a for a in alerts if a.id not in known], now)
-        self.ledger.record(docs)
-        self._save(list(changed.values()), links, now)
-        for inc in changed.values():
-            result.outputs.append(Output(self.s.topic_incidents, inc.id, dump(inc)))
-        for doc in docs:
+        for doc in self.ledger.record(self._ledger_docs(alerts, now, part.partition)):
             self.dispatcher.submit(doc)
-        return result
+        return changed
 
     def _save(self, incidents: list[Incident], links: dict[str, str], now: datetime) -> None:
-        """Write incidents and article links (archive first, then one bulk into both indices)."""
+        """Project incidents and article links into the search index (archive first, one bulk)."""
         if not incidents and not links:
             return
         docs = [incident_document(i) for i in incidents]
@@ -229,7 +205,7 @@ class IncidentTracker:
             ops += [{"index": {"_index": self.alias, "_id": doc["id"]}}, doc]
         for doc in link_docs:
             ops += [{"index": {"_index": self.links_alias, "_id": doc["id"]}}, doc]
-        resp = _es_call("incident write", self.es.bulk, operations=ops, refresh=True)
+        resp = _es_call("incident write", self.es.bulk, operations=ops)
         if resp.get("errors"):
             bad = [i for i in resp["items"] if next(iter(i.values())).get("status", 500) >= 300]
             raise RetryableError(f"incident write rejected: {bad[:1]}")

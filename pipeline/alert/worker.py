@@ -10,11 +10,13 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any
 
 from pipeline import bus
 from pipeline.alert.delivery import Dispatcher, Ledger
 from pipeline.alert.rules import AlertsConfig, load_config
 from pipeline.alert.sinks import build_sinks
+from pipeline.alert.state import changelog_topic
 from pipeline.alert.tracker import IncidentTracker
 from pipeline.index.archive import Archive
 from pipeline.index.client import make_client
@@ -32,21 +34,26 @@ class AlertWorker(StreamWorker):
         super().__init__("alert", s.consumer_group("alert"), [s.topic_enriched], tracker.handle, s)
         self.tracker = tracker
 
+    def partitions_revoked(self, revoked: list[Any]) -> None:
+        """Drop the incident state and queued deliveries of partitions now owned by another worker."""
+        self.tracker.revoked([tp.partition for tp in revoked])
+
     def run(self, max_records: int | None = None, idle_exit_s: float | None = None) -> WorkerStats:
-        """Resume undelivered alerts, then consume until stopped."""
+        """Consume until stopped; undelivered alerts resume as each partition's state is restored."""
         t = self.tracker
         t.dispatcher.start()
         try:
-            t.dispatcher.resume()
             return super().run(max_records=max_records, idle_exit_s=idle_exit_s)
         finally:
             t.dispatcher.stop()
+            t.state.close()
 
 
 def ensure_alert_topics(s: Settings) -> list[str]:
-    """Create the incidents and alerts topics (with the pipeline's topics) if missing."""
+    """Create the incidents and alerts topics and the compacted incident changelog (with the
+    pipeline's topics) if missing."""
     extra = list(dict.fromkeys([*s.extra_topics, s.topic_incidents, s.topic_alerts]))
-    return bus.ensure_topics(s.model_copy(update={"extra_topics": extra}))
+    return bus.ensure_topics(s.model_copy(update={"extra_topics": extra}), compacted=(changelog_topic(s),))
 
 
 def alert_worker(s: Settings | None = None, config: AlertsConfig | None = None) -> AlertWorker:

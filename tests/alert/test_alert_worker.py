@@ -20,7 +20,7 @@ from pipeline.alert.worker import alert_worker, ensure_alert_topics
 from pipeline.index.client import make_client
 from pipeline.index.indexer import bulk_index, search_document
 from pipeline.index.setup import alias_name, setup_indices
-from pipeline.schemas import Alert, Incident, dump
+from pipeline.schemas import Alert, Incident, dump, region_key
 from pipeline.search import SearchQuery, run_search
 from pipeline.settings import Settings
 from pipeline.stack import free_port
@@ -121,7 +121,7 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
 
     # First worker: three reports arrive while the webhook and Slack receiver are down.
     receiver.down = True
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in arts[:3]])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in arts[:3]])
     stats = alert_worker(s, config).run(max_records=3, idle_exit_s=30)
     assert stats.records == 3 and stats.failures == 0
     [inc] = incidents_of(s)
@@ -134,7 +134,7 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
     # Restart: the receiver is back; the rest of the reports, one re-delivered copy, then the new toll.
     receiver.down = False
     receiver.requests.clear()
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in [*arts[3:], arts[0], toll_update()]])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in [*arts[3:], arts[0], toll_update()]])
     stats = alert_worker(s, config).run(max_records=4, idle_exit_s=30)
     assert stats.records == 4 and stats.failures == 0
 
@@ -173,7 +173,7 @@ def test_nearby_towns_separate_and_broken_sinks_do_not_block_others(radar_settin
 """
     config = parse_config(rules_yaml(receiver, smtp.controller.port, extra, ", broken, hang, refused"))
     arts = [*ambush_articles(), nearby_clash()]
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in [*arts, arts[1]]])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in [*arts, arts[1]]])
     stats = alert_worker(s, config).run(max_records=len(arts) + 1, idle_exit_s=30)
     assert stats.records == len(arts) + 1 and stats.failures == 0
 
@@ -218,7 +218,7 @@ def test_incident_links_have_their_own_writer_and_survive_a_reindex(radar_settin
     ensure_alert_topics(s)
     arts = ambush_articles()[:2]
     config = parse_config("rules: []")
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in arts])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in arts])
     assert alert_worker(s, config).run(max_records=2, idle_exit_s=30).records == 2
     [inc] = incidents_of(s)
     es = make_client(s)
