@@ -193,6 +193,7 @@ def start_servers(stack: Stack) -> None:
             replay(es, archive, alias_name(kind, s))
     es.close()
     recover_raw(s)
+    recover_incident_state(s)
 
 
 def recover_raw(s: Settings) -> int:
@@ -216,6 +217,33 @@ def recover_raw(s: Settings) -> int:
             producer.close()
         log.info("re-produced %d sent article(s) the archive lacks to %s", len(missing), s.topic_raw)
     return len(missing)
+
+
+def recover_incident_state(s: Settings) -> int:
+    """Re-produce the alert stage's incident changelog (lost with the memory-only broker) from the
+    incidents archive: the latest version of each incident, to the partition it was kept in."""
+    from pipeline import bus
+    from pipeline.alert.state import changelog_topic
+    from pipeline.alert.worker import ensure_alert_topics
+    from pipeline.index.archive import Archive
+    from pipeline.schemas import Incident, dump
+
+    docs = [d for d in Archive("incidents", s).latest().values() if d.get("partition") is not None]
+    if not docs:
+        return 0
+    ensure_alert_topics(s)
+    topic = changelog_topic(s)
+    producer = bus.make_producer(s)
+    try:
+        futures = [bus.send(producer, topic, d["id"], dump(Incident.model_validate(d)), s, d["partition"])
+                   for d in docs]
+        producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
+        for fut in futures:
+            fut.get(timeout=s.kafka_request_timeout_ms / 1000)
+    finally:
+        producer.close()
+    log.info("re-produced %d incident(s) to %s from the archive", len(docs), topic)
+    return len(docs)
 
 
 def start_workers(stack: Stack, counts: dict[str, int]) -> None:

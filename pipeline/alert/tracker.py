@@ -45,10 +45,12 @@ def link_document(article_id: str, incident_id: str, now: datetime) -> dict[str,
     return {"id": article_id, "article_id": article_id, "incident_id": incident_id, "linked_at": now.isoformat()}
 
 
-def incident_document(inc: Incident) -> dict[str, Any]:
-    """The search document of an incident: the model plus ``incident_id`` and a ``geo`` point."""
+def incident_document(inc: Incident, partition: int | None = None) -> dict[str, Any]:
+    """The search document of an incident: the model plus ``incident_id``, a ``geo`` point and the
+    input ``partition`` whose state holds it (to rebuild the changelog after a broker loss)."""
     doc = inc.model_dump(mode="json")
     doc["incident_id"] = inc.id
+    doc["partition"] = partition
     loc = inc.location
     doc["geo"] = {"lat": loc.lat, "lon": loc.lon} if loc and loc.lat is not None and loc.lon is not None else None
     return doc
@@ -149,7 +151,7 @@ class IncidentTracker:
                 self.dispatcher.resume(partition)
             changed = self._cluster(part, articles, now, links)
             changed_all.append((part, changed))
-        incidents = [inc for _, changed in changed_all for inc in changed.values()]
+        incidents = [(inc, part.partition) for part, changed in changed_all for inc in changed.values()]
         self._save(incidents, links, now)
         changelog = changelog_topic(self.s)
         for part, changed in changed_all:
@@ -190,11 +192,12 @@ class IncidentTracker:
             self.dispatcher.submit(doc)
         return changed
 
-    def _save(self, incidents: list[Incident], links: dict[str, str], now: datetime) -> None:
-        """Project incidents and article links into the search index (archive first, one bulk)."""
+    def _save(self, incidents: list[tuple[Incident, int]], links: dict[str, str], now: datetime) -> None:
+        """Project incidents (with their partition) and article links into the search index (archive
+        first, one bulk)."""
         if not incidents and not links:
             return
-        docs = [incident_document(i) for i in incidents]
+        docs = [incident_document(i, p) for i, p in incidents]
         link_docs = [link_document(a, i, now) for a, i in links.items()]
         if self.archive is not None:
             self.archive.append(docs)

@@ -118,3 +118,19 @@ def test_three_alert_workers_no_duplicate_no_lost_alert(radar_settings):
     ledger = ledger_of(s)
     assert set(ledger) == set(delivered) and all(d["status"] == "delivered" for d in ledger.values())
     assert sum(w.stats.records for w in workers) >= len(first) * 2 + len(second)
+
+
+def test_embedded_launcher_rebuilds_the_incident_changelog_from_the_archive(radar_settings):
+    from pipeline.alert.state import IncidentState
+    from pipeline.alert.tracker import incident_document
+    from pipeline.index.archive import Archive
+    from pipeline.schemas import Incident
+    from pipeline.stack import recover_incident_state
+
+    s = alert_settings(radar_settings)
+    old = Incident(id="inc-old", article_ids=["a1"], countries=["NG"], event_type="Battles")
+    new = old.model_copy(update={"article_ids": ["a1", "a2"], "version": 2})
+    Archive("incidents", s).append([incident_document(old, 1), incident_document(new, 1)])
+    assert recover_incident_state(s) == 1
+    state, restored = IncidentState(s).get(1)
+    assert restored and state.holding("a2").version == 2 and list(state.incidents) == ["inc-old"]
