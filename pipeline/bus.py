@@ -54,7 +54,7 @@ def make_producer(s: Settings | None = None) -> KafkaProducer:
 
 
 def send(producer: KafkaProducer, topic: str, key: str | None, value: bytes, s: Settings | None = None,
-         partition: int | None = None) -> Any:
+         partition: int | None = None, headers: list[tuple[str, bytes]] | None = None) -> Any:
     """Send one message after checking the size cap (to ``partition``, else by key); returns the send future."""
     s = s or get_settings()
     if len(value) > s.kafka_max_message_bytes:
@@ -62,7 +62,8 @@ def send(producer: KafkaProducer, topic: str, key: str | None, value: bytes, s: 
             f"message for {topic} key={key} is {len(value)} bytes > limit {s.kafka_max_message_bytes} "
             "(RADAR_KAFKA_MAX_MESSAGE_BYTES)"
         )
-    return producer.send(topic, key=key.encode("utf-8") if key is not None else None, value=value, partition=partition)
+    return producer.send(topic, key=key.encode("utf-8") if key is not None else None, value=value, partition=partition,
+                         headers=headers)
 
 
 def make_consumer(group: str, topics: list[str], s: Settings | None = None, listener: Any = None,

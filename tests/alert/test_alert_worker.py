@@ -150,6 +150,10 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
     hooks = [r.json() for r in receiver.on("/ok/hook")]
     assert Counter(h["id"] for h in hooks) == Counter(set(ledger))  # each alert exactly once after the outage
     assert all(verify_signature(r) for r in receiver.on("/ok/hook"))
+    assert all(r.headers["idempotency-key"] == r.json()["id"] == r.json()["idempotency_key"]
+               for r in receiver.on("/ok/hook"))
+    assert all(r.headers["idempotency-key"] in ledger for r in receiver.on("/ok/slack"))
+    assert all(m.content.count(b"X-Radar-Idempotency-Key: alr-") == 1 for m in smtp.messages)
     assert len(receiver.on("/ok/slack")) == 4
     assert len(smtp.messages) == 4
     subjects = [email.message_from_bytes(m.content)["Subject"] for m in smtp.messages]
