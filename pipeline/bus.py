@@ -53,19 +53,23 @@ def make_producer(s: Settings | None = None) -> KafkaProducer:
     )
 
 
-def send(producer: KafkaProducer, topic: str, key: str | None, value: bytes, s: Settings | None = None) -> Any:
-    """Send one message after checking the size cap; returns the send future."""
+def send(producer: KafkaProducer, topic: str, key: str | None, value: bytes, s: Settings | None = None,
+         partition: int | None = None, headers: list[tuple[str, bytes]] | None = None) -> Any:
+    """Send one message after checking the size cap (to ``partition``, else by key); returns the send future."""
     s = s or get_settings()
     if len(value) > s.kafka_max_message_bytes:
         raise MessageTooLarge(
             f"message for {topic} key={key} is {len(value)} bytes > limit {s.kafka_max_message_bytes} "
             "(RADAR_KAFKA_MAX_MESSAGE_BYTES)"
         )
-    return producer.send(topic, key=key.encode("utf-8") if key is not None else None, value=value)
+    return producer.send(topic, key=key.encode("utf-8") if key is not None else None, value=value, partition=partition,
+                         headers=headers)
 
 
-def make_consumer(group: str, topics: list[str], s: Settings | None = None, **overrides: Any) -> KafkaConsumer:
-    """Consumer in ``group`` with manual commits, starting from the earliest uncommitted offset."""
+def make_consumer(group: str, topics: list[str], s: Settings | None = None, listener: Any = None,
+                  **overrides: Any) -> KafkaConsumer:
+    """Consumer in ``group`` with manual commits, starting from the earliest uncommitted offset;
+    ``listener`` is an optional ``ConsumerRebalanceListener``."""
     s = s or get_settings()
     conf: dict[str, Any] = {
         **client_config(s),
@@ -74,18 +78,21 @@ def make_consumer(group: str, topics: list[str], s: Settings | None = None, **ov
         "auto_offset_reset": "earliest",
         "max_poll_records": s.kafka_max_poll_records,
         "session_timeout_ms": s.kafka_session_timeout_ms,
+        "max_poll_interval_ms": s.kafka_max_poll_interval_ms,
         "heartbeat_interval_ms": max(1_000, s.kafka_session_timeout_ms // 5),
         "fetch_max_bytes": max(s.kafka_max_message_bytes * 2, 52_428_800),
         "max_partition_fetch_bytes": s.kafka_max_message_bytes + 10_000,
     }
     conf.update(overrides)
     consumer = KafkaConsumer(**conf)
-    consumer.subscribe(topics)
+    consumer.subscribe(topics, listener=listener)
     return consumer
 
 
-def ensure_topics(s: Settings | None = None, timeout_s: float | None = None) -> list[str]:
-    """Create the pipeline's topics if missing (explicit partitions); return the ones created."""
+def ensure_topics(s: Settings | None = None, timeout_s: float | None = None,
+                  compacted: tuple[str, ...] = ()) -> list[str]:
+    """Create the pipeline's topics and ``compacted`` (cleanup.policy=compact) if missing (explicit
+    partitions); return the ones created."""
     s = s or get_settings()
     deadline = time.monotonic() + (timeout_s if timeout_s is not None else s.startup_timeout_s)
     while True:
@@ -98,12 +105,13 @@ def ensure_topics(s: Settings | None = None, timeout_s: float | None = None) -> 
             time.sleep(0.5)
     try:
         existing = set(admin.list_topics())
-        wanted = [t for t in all_topics(s) if t not in existing]
+        wanted = [t for t in dict.fromkeys([*all_topics(s), *compacted]) if t not in existing]
         created: list[str] = []
         for topic in wanted:
             try:
                 admin.create_topics(
-                    [NewTopic(topic, num_partitions=s.topic_partitions, replication_factor=s.topic_replication)]
+                    [NewTopic(topic, num_partitions=s.topic_partitions, replication_factor=s.topic_replication,
+                              topic_configs={"cleanup.policy": "compact"} if topic in compacted else {})]
                 )
                 created.append(topic)
             except TopicAlreadyExistsError:

@@ -272,6 +272,16 @@ class Alert(_Message):
 M = TypeVar("M", bound=BaseModel)
 
 
+def region_key(article: EnrichedArticle) -> str:
+    """Kafka key of ``articles.enriched``: the country of the article's main location (else of any
+    location, else ``--``). Clustering never matches across countries, so the alert stage can be
+    partitioned by it."""
+    for loc in [article.location, *article.locations]:
+        if loc is not None and loc.country_code:
+            return loc.country_code.upper()
+    return "--"
+
+
 def dump(message: BaseModel) -> bytes:
     """Serialise a message to UTF-8 JSON bytes."""
     return message.model_dump_json(exclude_none=False).encode("utf-8")

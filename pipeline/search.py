@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from pipeline.index.setup import alias_name
 from pipeline.schemas import EVENT_TYPES, utcnow
 
 _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -100,8 +101,25 @@ def build_query(q: SearchQuery) -> dict[str, Any]:
     return body
 
 
-def run_search(es: Elasticsearch, index: str, q: SearchQuery) -> dict[str, Any]:
-    """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight]}``."""
+def incident_links(es: Elasticsearch, links_index: str, article_ids: list[str]) -> dict[str, str]:
+    """``article id → incident id`` from the links index (written by the alert worker only); empty
+    when the index is missing or unreachable (articles are then shown without an incident)."""
+    if not article_ids:
+        return {}
+    try:
+        resp = es.search(index=links_index, query={"ids": {"values": article_ids}}, size=len(article_ids),
+                         source=["incident_id"])
+    except (ApiError, TransportError):
+        return {}
+    return {h["_id"]: h["_source"].get("incident_id") for h in resp["hits"]["hits"]}
+
+
+def run_search(es: Elasticsearch, index: str, q: SearchQuery, links_index: str | None = None) -> dict[str, Any]:
+    """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight]}``.
+
+    Each hit's ``incident_id`` is joined from ``links_index`` (default: the configured links alias),
+    so the article document has one writer (the index worker) and a re-index never loses the link.
+    """
     resp = es.search(index=index, **build_query(q))
     hits = []
     for h in resp["hits"]["hits"]:
@@ -109,6 +127,9 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery) -> dict[str, Any]:
         doc["_score"] = h.get("_score")
         doc["highlight"] = h.get("highlight", {})
         hits.append(doc)
+    links = incident_links(es, links_index or alias_name("links"), [h["id"] for h in hits if h.get("id")])
+    for doc in hits:
+        doc["incident_id"] = links.get(doc.get("id"), doc.get("incident_id"))
     total = resp["hits"]["total"]
     return {"total": total["value"] if isinstance(total, dict) else total, "hits": hits}
 

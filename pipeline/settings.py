@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     kafka_poll_timeout_ms: int = 1_000
     kafka_max_poll_records: int = 200
     kafka_session_timeout_ms: int = 15_000
+    kafka_max_poll_interval_ms: int = Field(300_000, description="a member that does not poll this long leaves its group")
 
     # Elasticsearch / OpenSearch-compatible search server
     es_url: str = "http://127.0.0.1:19200"
@@ -58,7 +59,6 @@ class Settings(BaseSettings):
     index_prefix: str = "radar"
     index_bulk_max_docs: int = 500
     index_bulk_max_wait_s: float = 1.0
-    index_retry_backoff_s: float = 1.0
     archive_enabled: bool = True
     index_rollover_max_age: str = "30d"
     index_rollover_max_primary_shard_size: str = "50gb"
@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     feed_user_agent: str = "IncidentRadar/0.1 (+https://github.com/incident-radar)"
     article_max_body_chars: int = 100_000
     ingest_schedule_minutes: int = 5
+    ingest_seen_days: int = Field(30, description="ingestion remembers the ids it sent this long")
+    ingest_seen_lock_timeout_s: float = 30.0
 
     # Enrichment
     enrich_max_chars: int = 20_000
@@ -82,6 +84,7 @@ class Settings(BaseSettings):
     # Workers
     worker_shutdown_grace_s: float = 10.0
     worker_idle_exit_s: float | None = None
+    worker_backoff_s: float = Field(1.0, description="first pause of a worker's partitions after a downstream outage")
     worker_max_backoff_s: float = 30.0
 
     # Embedded stack (make up / make demo)
@@ -122,9 +125,7 @@ class Settings(BaseSettings):
     alert_redeliver_interval_s: float = 300.0
     alert_give_up_after_s: float = 86_400.0
     alert_max_links: int = 10
-    alert_article_link_retry_s: float = Field(2.0, description="retry linking articles not indexed yet after this")
-    alert_article_link_max_age_s: float = 600.0
-    alert_relink_window_days: int = Field(7, description="at start, re-link articles of incidents updated this recently")
+    alert_restore_timeout_s: float = Field(120.0, description="longest read of a partition's incident changelog")
     alert_drain_timeout_s: float = Field(30.0, description="on shutdown, wait this long for due deliveries")
     enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
     enrich_lead_sentences: int = Field(3, description="body sentences always parsed when selective parsing is on")

@@ -2,7 +2,8 @@
 as local processes from PyPI wheels, supervise them, and stop everything on exit.
 
 Both local servers are memory-only: at start the search server is re-filled from the on-disk
-archive, and topics are re-created, so ``make up`` restarts lose nothing that was indexed.
+archive, topics are re-created, and :func:`recover_raw` re-produces the articles ingestion sent
+that the articles archive lacks (lost in the broker's memory), so restarts lose nothing.
 """
 
 from __future__ import annotations
@@ -186,11 +187,63 @@ def start_servers(stack: Stack) -> None:
     es = make_client(s)
     wait_for_search(es, s.startup_timeout_s)
     setup_indices(es, s)
-    for kind in ("articles", "incidents", "alerts"):
+    for kind in ("articles", "incidents", "alerts", "links"):
         archive = Archive(kind, s)
         if archive.files():
             replay(es, archive, alias_name(kind, s))
     es.close()
+    recover_raw(s)
+    recover_incident_state(s)
+
+
+def recover_raw(s: Settings) -> int:
+    """Re-produce to ``articles.raw`` the articles ingestion journalled (``raw`` archive) that the
+    articles archive lacks: the memory-only broker lost them. Return how many."""
+    from pipeline import bus
+    from pipeline.index.archive import Archive
+    from pipeline.ingest.run import produce_articles
+    from pipeline.schemas import RawArticle
+
+    sent = Archive("raw", s).latest()
+    if not sent:
+        return 0
+    indexed = {doc["id"] for doc in Archive("articles", s).read() if "id" in doc}
+    missing = [RawArticle.model_validate(doc) for art_id, doc in sent.items() if art_id not in indexed]
+    if missing:
+        producer = bus.make_producer(s)
+        try:
+            produce_articles(producer, missing, s)
+        finally:
+            producer.close()
+        log.info("re-produced %d sent article(s) the archive lacks to %s", len(missing), s.topic_raw)
+    return len(missing)
+
+
+def recover_incident_state(s: Settings) -> int:
+    """Re-produce the alert stage's incident changelog (lost with the memory-only broker) from the
+    incidents archive: the latest version of each incident, to the partition it was kept in."""
+    from pipeline import bus
+    from pipeline.alert.state import changelog_topic
+    from pipeline.alert.worker import ensure_alert_topics
+    from pipeline.index.archive import Archive
+    from pipeline.schemas import Incident, dump
+
+    docs = [d for d in Archive("incidents", s).latest().values() if d.get("partition") is not None]
+    if not docs:
+        return 0
+    ensure_alert_topics(s)
+    topic = changelog_topic(s)
+    producer = bus.make_producer(s)
+    try:
+        futures = [bus.send(producer, topic, d["id"], dump(Incident.model_validate(d)), s, d["partition"])
+                   for d in docs]
+        producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
+        for fut in futures:
+            fut.get(timeout=s.kafka_request_timeout_ms / 1000)
+    finally:
+        producer.close()
+    log.info("re-produced %d incident(s) to %s from the archive", len(docs), topic)
+    return len(docs)
 
 
 def start_workers(stack: Stack, counts: dict[str, int]) -> None:

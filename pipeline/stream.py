@@ -3,11 +3,15 @@
 A worker is a plain *handler* function from a batch of Kafka records to a :class:`BatchResult`
 (messages to produce, records that failed). Handlers are testable without a broker. The loop:
 
-* commits offsets only after the outputs and dead letters of a batch were acknowledged;
-* sends every record a handler rejects, or that crashes it, to the dead-letter topic with the error
-  and the original payload, and keeps going;
-* retries a batch whose handler raised :class:`RetryableError` (a downstream outage) with backoff,
-  without committing, so nothing is lost;
+* commits the batch's offsets only after its outputs and dead letters were acknowledged;
+* sends every record a handler rejects, or that crashes it, or whose output cannot be produced
+  (too large), to the dead-letter topic with the error and the original payload, and keeps going;
+* on a downstream outage (:class:`RetryableError`, or Kafka refusing the outputs) backs off the way
+  quix-streams does: it seeks each partition of the batch back to the batch's first offset, pauses
+  the assigned partitions and *keeps polling* (so the consumer stays in its group however long the
+  outage lasts: ``max.poll.interval.ms`` never runs out), then resumes after an exponential backoff
+  and reads the same records again. Nothing is committed in between, nothing is processed twice by
+  a second group member;
 * on SIGTERM/SIGINT finishes the batch in flight, commits and leaves the group.
 """
 
@@ -22,8 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
-from kafka.errors import CommitFailedError
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
 
 from pipeline import bus
 from pipeline.schemas import DeadLetter, dump
@@ -33,16 +38,19 @@ log = logging.getLogger(__name__)
 
 
 class RetryableError(RuntimeError):
-    """A downstream outage: the batch is retried later and its offsets are not committed."""
+    """A downstream outage: the batch is read again later and its offsets are not committed."""
 
 
 @dataclass(frozen=True)
 class Output:
-    """A message to produce."""
+    """A message to produce (to ``partition``, else by key); ``record`` is the input it came from
+    (dead-lettered if the output cannot be sent)."""
 
     topic: str
     key: str | None
     value: bytes
+    record: Any = field(default=None, compare=False)
+    partition: int | None = None
 
 
 @dataclass
@@ -73,6 +81,17 @@ def dead_letter(record: Any, stage: str, error: str) -> DeadLetter:
     )
 
 
+@dataclass(frozen=True)
+class _Unsent:
+    """Stands in for the input of an output that has no source record (dead-lettered as the output)."""
+
+    topic: str
+    key: str | None
+    value: bytes
+    partition: int | None = None
+    offset: int | None = None
+
+
 def run_handler(handler: Handler, records: Sequence[Any], stage: str) -> BatchResult:
     """Run ``handler`` on a batch; if it crashes, retry record by record so only the bad ones fail."""
     try:
@@ -92,6 +111,24 @@ def run_handler(handler: Handler, records: Sequence[Any], stage: str) -> BatchRe
     return merged
 
 
+def first_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
+    """The lowest offset of each partition in a batch (where to seek back to)."""
+    out: dict[TopicPartition, int] = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        out[tp] = min(out.get(tp, r.offset), r.offset)
+    return out
+
+
+def next_offsets(records: Sequence[Any]) -> dict[TopicPartition, OffsetAndMetadata]:
+    """The offsets to commit after a batch: one past the highest offset of each partition."""
+    last: dict[TopicPartition, int] = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        last[tp] = max(last.get(tp, r.offset), r.offset)
+    return {tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in last.items()}
+
+
 @dataclass
 class WorkerStats:
     """Counters a worker keeps while it runs."""
@@ -101,6 +138,23 @@ class WorkerStats:
     failures: int = 0
     batches: int = 0
     retries: int = 0
+    revocations: int = 0
+
+
+class _Rebalances(ConsumerRebalanceListener):
+    """Counts partitions taken away from a running member (it left the group, or another member joined)."""
+
+    def __init__(self, worker: StreamWorker) -> None:
+        self.worker = worker
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        if revoked and not self.worker.closing:
+            self.worker.stats.revocations += 1
+            log.info("%s: partitions revoked: %s", self.worker.name, sorted(revoked))
+            self.worker.partitions_revoked(sorted(revoked))
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        log.info("%s: partitions assigned: %s", self.worker.name, sorted(assigned))
 
 
 class StreamWorker:
@@ -123,6 +177,18 @@ class StreamWorker:
         self._stop = threading.Event()
         self.consumer: KafkaConsumer | None = None
         self.producer: KafkaProducer | None = None
+        self._backoff = self.s.worker_backoff_s
+        self._resume_at: float | None = None
+        self.closing = False
+
+    @property
+    def backing_off(self) -> bool:
+        """True while the assigned partitions are paused after a downstream outage."""
+        return self._resume_at is not None
+
+    def partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        """Called when a rebalance takes ``revoked`` away from this running member (override to drop
+        state kept per partition)."""
 
     def stop(self, *_: Any) -> None:
         """Ask the loop to finish the batch in flight and exit."""
@@ -133,77 +199,110 @@ class StreamWorker:
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
 
-    def _publish(self, result: BatchResult) -> None:
+    def _send_letter(self, record: Any, error: str, futures: list[Any]) -> None:
         assert self.producer is not None
-        futures = []
+        letter = dead_letter(record, self.name, error)
+        data = dump(letter)
+        if len(data) > self.s.kafka_max_message_bytes:
+            letter.payload = letter.payload[: self.s.kafka_max_message_bytes // 2] + "…[truncated]"
+            data = dump(letter)
+        futures.append(bus.send(self.producer, self.s.topic_dlq, letter.key, data, self.s))
+        log.warning("%s: dead-lettered %s[%s]@%s: %s", self.name, letter.source_topic,
+                    letter.partition, letter.offset, error.splitlines()[0] if error else "")
+
+    def _publish(self, result: BatchResult) -> tuple[int, int]:
+        """Produce outputs and dead letters, wait for every acknowledgement (KafkaError on failure);
+        return (outputs sent, dead letters sent)."""
+        assert self.producer is not None
+        futures: list[Any] = []
+        letters = [*result.failures]
         for out in result.outputs:
             try:
-                futures.append(bus.send(self.producer, out.topic, out.key, out.value, self.s))
+                futures.append(bus.send(self.producer, out.topic, out.key, out.value, self.s, out.partition))
             except bus.MessageTooLarge as exc:
-                log.warning("%s: %s", self.name, exc)
-                self.stats.failures += 1
-        for record, error in result.failures:
-            letter = dead_letter(record, self.name, error)
-            data = dump(letter)
-            if len(data) > self.s.kafka_max_message_bytes:
-                letter.payload = letter.payload[: self.s.kafka_max_message_bytes // 2] + "…[truncated]"
-                data = dump(letter)
-            futures.append(bus.send(self.producer, self.s.topic_dlq, letter.key, data, self.s))
-            log.warning("%s: dead-lettered %s[%s]@%s: %s", self.name, letter.source_topic,
-                        letter.partition, letter.offset, error.splitlines()[0] if error else "")
+                source = out.record if out.record is not None else _Unsent(out.topic, out.key, out.value)
+                letters.append((source, str(exc)))
+        sent = len(futures)
+        for record, error in letters:
+            self._send_letter(record, error, futures)
         self.producer.flush(timeout=self.s.kafka_request_timeout_ms / 1000)
         for fut in futures:
             fut.get(timeout=self.s.kafka_request_timeout_ms / 1000)
+        return sent, len(letters)
 
-    def _process(self, records: list[Any]) -> bool:
-        """Process one batch until it succeeds; False if asked to stop before it did."""
-        backoff = self.s.index_retry_backoff_s
-        while True:
-            try:
-                result = run_handler(self.handler, records, self.name)
-                self._publish(result)
-                break
-            except RetryableError as exc:
-                self.stats.retries += 1
-                log.warning("%s: downstream unavailable (%s); retrying in %.1fs", self.name, exc, backoff)
-                if self._stop.wait(backoff):
-                    return False
-                backoff = min(backoff * 2, self.s.worker_max_backoff_s)
+    def _back_off(self, records: list[Any], reason: object) -> None:
+        """Seek the batch's partitions back, pause everything assigned, resume after the backoff."""
+        assert self.consumer is not None
+        assigned = self.consumer.assignment()
+        for tp, offset in first_offsets(records).items():
+            if tp in assigned:
+                self.consumer.seek(tp, offset)
+        self.consumer.pause(*assigned)
+        self._resume_at = time.monotonic() + self._backoff
+        self.stats.retries += 1
+        log.warning("%s: downstream unavailable (%s); partitions paused, polling on, retry in %.1fs",
+                    self.name, reason, self._backoff)
+        self._backoff = min(self._backoff * 2, self.s.worker_max_backoff_s)
+
+    def _while_paused(self, records: list[Any]) -> None:
+        """A poll during the backoff: keep newly assigned partitions paused, put back what came in,
+        resume when the backoff is over."""
+        assert self.consumer is not None and self._resume_at is not None
+        if records:
+            for tp, offset in first_offsets(records).items():
+                self.consumer.seek(tp, offset)
+        self.consumer.pause(*self.consumer.assignment())
+        if time.monotonic() >= self._resume_at:
+            self.consumer.resume(*self.consumer.paused())
+            self._resume_at = None
+
+    def _process(self, records: list[Any]) -> None:
+        """Process one batch; on a downstream outage back off instead (the batch is read again)."""
+        try:
+            result = run_handler(self.handler, records, self.name)
+            sent, letters = self._publish(result)
+        except (RetryableError, KafkaError) as exc:
+            self._back_off(records, exc)
+            return
+        self._backoff = self.s.worker_backoff_s
         assert self.consumer is not None
         try:
-            self.consumer.commit()
+            self.consumer.commit(next_offsets(records))
         except CommitFailedError as exc:
-            log.warning("%s: commit failed after a rebalance (%s); the new owner re-processes the batch, "
-                        "which is harmless: outputs are keyed and indexed by id", self.name, exc)
+            log.warning("%s: commit failed after a rebalance (%s); the new owner re-processes the batch",
+                        self.name, exc)
         for callback in result.after_commit:
             callback()
         self.stats.records += len(records)
-        self.stats.outputs += len(result.outputs)
-        self.stats.failures += len(result.failures)
+        self.stats.outputs += sent
+        self.stats.failures += letters
         self.stats.batches += 1
-        return True
 
     def run(self, max_records: int | None = None, idle_exit_s: float | None = None) -> WorkerStats:
         """Run until stopped (signal or :meth:`stop`), ``max_records`` processed, or idle too long."""
         self._install_signals()
         idle_exit_s = idle_exit_s if idle_exit_s is not None else self.s.worker_idle_exit_s
-        self.consumer = bus.make_consumer(self.group, self.topics, self.s)
+        self.consumer = bus.make_consumer(self.group, self.topics, self.s, listener=_Rebalances(self))
         self.producer = bus.make_producer(self.s)
         last_data = time.monotonic()
         log.info("%s: consuming %s as group %s", self.name, self.topics, self.group)
         try:
             while not self._stop.is_set():
-                polled = self.consumer.poll(
-                    timeout_ms=self.s.kafka_poll_timeout_ms, max_records=self.s.kafka_max_poll_records
-                )
+                timeout_ms = self.s.kafka_poll_timeout_ms
+                if self._resume_at is not None:
+                    timeout_ms = max(10, min(timeout_ms, int(1000 * (self._resume_at - time.monotonic()))))
+                polled = self.consumer.poll(timeout_ms=timeout_ms, max_records=self.s.kafka_max_poll_records)
                 records = [r for part in polled.values() for r in part]
+                if self._resume_at is not None:
+                    self._while_paused(records)
+                    last_data = time.monotonic()
+                    continue
                 if not records:
                     if idle_exit_s is not None and time.monotonic() - last_data > idle_exit_s:
                         break
                     continue
                 last_data = time.monotonic()
-                if not self._process(records):
-                    break
+                self._process(records)
                 if max_records is not None and self.stats.records >= max_records:
                     break
         finally:
@@ -213,6 +312,7 @@ class StreamWorker:
 
     def close(self) -> None:
         """Flush the producer and leave the consumer group."""
+        self.closing = True
         if self.producer is not None:
             self.producer.flush(timeout=self.s.worker_shutdown_grace_s)
             self.producer.close(timeout=self.s.worker_shutdown_grace_s)

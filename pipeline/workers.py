@@ -11,14 +11,15 @@ from pipeline.index.archive import Archive
 from pipeline.index.client import make_client
 from pipeline.index.indexer import make_index_handler
 from pipeline.index.setup import setup_indices, wait_for_search
-from pipeline.schemas import RawArticle, SchemaError, dump, load
+from pipeline.schemas import RawArticle, SchemaError, dump, load, region_key
 from pipeline.settings import Settings, get_settings
 from pipeline.stream import BatchResult, Handler, Output, StreamWorker
 
 log = logging.getLogger(__name__)
 
 def make_enrich_handler(s: Settings) -> Handler:
-    """Handler for ``articles.raw`` → ``articles.enriched``; invalid or failing articles go to the DLQ."""
+    """Handler for ``articles.raw`` → ``articles.enriched`` (keyed by region, see
+    :func:`~pipeline.schemas.region_key`); invalid or failing articles go to the DLQ."""
     from pipeline.enrich import get_enricher
 
     enricher = get_enricher()
@@ -38,7 +39,7 @@ def make_enrich_handler(s: Settings) -> Handler:
                 result.failures.append((record, f"enriched article is {len(data)} bytes > limit "
                                                 f"{s.kafka_max_message_bytes} (RADAR_KAFKA_MAX_MESSAGE_BYTES)"))
             else:
-                result.outputs.append(Output(s.topic_enriched, raw.id, data))
+                result.outputs.append(Output(s.topic_enriched, region_key(doc), data, record))
         return result
 
     return handle

@@ -18,7 +18,8 @@ def test_enrich_handler_outputs_valid_and_fails_invalid_and_oversized():
     records = [Record("raw", 0, 0, b"s1", dump(small)), Record("raw", 0, 1, b"x", b"{}"),
                Record("raw", 0, 2, b"b1", dump(big))]
     result = handle(records)
-    assert [o.key for o in result.outputs] == ["s1"]
+    assert [o.key for o in result.outputs] == ["MX"]  # keyed by region for the alert stage
+    assert load(EnrichedArticle, result.outputs[0].value).id == "s1"
     assert load(EnrichedArticle, result.outputs[0].value).violent is True
     failures = {r.offset: err for r, err in result.failures}
     assert set(failures) == {1, 2}

@@ -2,8 +2,10 @@
 
 The :class:`Ledger` keeps one document per alert (id = deterministic alert id) in the alerts index
 and in the on-disk ``alerts`` archive, with the delivery status per sink. An alert is recorded
-*before* anything is sent, so a crash never loses it, and a sink that succeeded is never sent the
-same alert again (a restart resumes only the sinks still pending).
+(``create``, so an alert decided twice is recorded and queued once) *before* anything is sent, so a
+crash never loses it; a restart resumes only the sinks still pending, for the input partitions the
+worker owns. Delivery is at least once: a worker killed after a sink accepted an alert but before
+the ledger says so sends it again, with the same alert id for the receiver to deduplicate on.
 
 The :class:`Dispatcher` runs one thread per sink: a slow or failing sink delays only itself. Each
 delivery is retried with exponential backoff; after ``retries`` attempts it waits
@@ -35,14 +37,16 @@ log = logging.getLogger(__name__)
 DONE = {"delivered", "failed"}
 
 
-def ledger_document(alert: Alert, sinks: list[str], not_before: dict[str, datetime]) -> dict[str, Any]:
-    """The ledger document of a freshly decided alert: every sink pending."""
+def ledger_document(alert: Alert, sinks: list[str], not_before: dict[str, datetime],
+                    partition: int | None = None) -> dict[str, Any]:
+    """The ledger document of a freshly decided alert: every sink pending; ``partition`` is the
+    input partition it was decided in (the worker owning it resumes its delivery)."""
     return {
         "id": alert.id, "alert_id": alert.id, "rule": alert.rule, "trigger": alert.trigger,
         "incident_id": alert.incident_id, "created_at": alert.created_at.isoformat(), "sent_at": None,
         "headline": alert.headline, "summary": alert.headline + "\n" + alert.reason,
         "event_type": alert.event_type, "country_code": alert.country_code, "fatalities": alert.fatalities,
-        "n_sources": alert.n_sources,
+        "n_sources": alert.n_sources, "partition": partition,
         "geo": {"lat": alert.lat, "lon": alert.lon} if alert.lat is not None and alert.lon is not None else None,
         "sinks": [], "pending_sinks": list(sinks), "failed_sinks": [],
         "status": "pending" if sinks else "delivered",
@@ -62,36 +66,31 @@ class Ledger:
         self.alias = alias_name("alerts", s)
         self.archive = archive
         self._lock = threading.Lock()
-        self._known: set[str] = set()
 
-    def known(self, ids: list[str]) -> set[str]:
-        """Which of ``ids`` are already recorded (decided before, possibly before a restart)."""
-        wanted = [i for i in ids if i not in self._known]
-        if wanted:
-            try:
-                resp = self.es.search(index=self.alias, query={"terms": {"alert_id": wanted}}, size=len(wanted),
-                                      source=["alert_id"])
-            except (TransportError, ApiError) as exc:
-                raise RetryableError(f"alerts ledger lookup failed: {exc}") from exc
-            self._known.update(h["_source"]["alert_id"] for h in resp["hits"]["hits"])
-        return {i for i in ids if i in self._known}
-
-    def record(self, docs: list[dict[str, Any]]) -> None:
-        """Write new ledger documents (archive first, then the index); raise RetryableError on outage."""
+    def record(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Create ledger documents; return those that are new (an id recorded before, by this worker
+        or another, answers 409 and is left as it is). Raise RetryableError on an outage."""
         if not docs:
-            return
-        if self.archive is not None:
-            self.archive.append(docs)
+            return []
         ops: list[dict[str, Any]] = []
         for doc in docs:
-            ops += [{"index": {"_index": self.alias, "_id": doc["id"]}}, doc]
+            ops += [{"create": {"_index": self.alias, "_id": doc["id"]}}, doc]
         try:
-            resp = self.es.bulk(operations=ops, refresh=True)
+            resp = self.es.bulk(operations=ops)
         except (TransportError, ApiError) as exc:
             raise RetryableError(f"alerts ledger write failed: {exc}") from exc
-        if resp.get("errors"):
-            raise RetryableError(f"alerts ledger write rejected: {resp['items'][0]}")
-        self._known.update(d["id"] for d in docs)
+        created, retry = [], []
+        for doc, item in zip(docs, resp.get("items", []), strict=True):
+            status = int(next(iter(item.values())).get("status", 500))
+            if status < 300:
+                created.append(doc)
+            elif status != 409:
+                retry.append(item)
+        if retry:
+            raise RetryableError(f"alerts ledger write rejected: {retry[0]}")
+        if self.archive is not None:
+            self.archive.append(created)
+        return created
 
     def mark(self, doc: dict[str, Any], sink: str, status: str, error: str | None = None,
              next_attempt: datetime | None = None) -> None:
@@ -115,14 +114,17 @@ class Ledger:
             if self.archive is not None:
                 self.archive.append([snapshot])
             try:
-                self.es.index(index=self.alias, id=snapshot["id"], document=snapshot, refresh=True)
+                self.es.index(index=self.alias, id=snapshot["id"], document=snapshot)
             except (TransportError, ApiError) as exc:
                 log.warning("alerts ledger: could not store delivery status of %s: %s (archived)", snapshot["id"], exc)
 
-    def pending(self, limit: int = 10_000) -> list[dict[str, Any]]:
-        """Alerts with sinks still to deliver (to resume after a restart)."""
-        resp = self.es.search(index=self.alias, query={"exists": {"field": "pending_sinks"}}, size=limit,
-                              sort=[{"created_at": "asc"}])
+    def pending(self, partition: int | None = None, limit: int = 10_000) -> list[dict[str, Any]]:
+        """Alerts with sinks still to deliver (to resume after a restart), of one input partition."""
+        query: dict[str, Any] = {"exists": {"field": "pending_sinks"}}
+        if partition is not None:
+            query = {"bool": {"filter": [query, {"term": {"partition": partition}}]}}
+        self.es.indices.refresh(index=self.alias)
+        resp = self.es.search(index=self.alias, query=query, size=limit, sort=[{"created_at": "asc"}])
         return [h["_source"] for h in resp["hits"]["hits"] if h["_source"].get("pending_sinks")]
 
     def recent(self, since_iso: str, size: int = 100) -> list[dict[str, Any]]:
@@ -210,7 +212,7 @@ class Dispatcher:
         self.ledger = ledger
         self.s = s
         self.threads = {name: _SinkThread(sink, ledger, s) for name, sink in sinks.items()}
-        self._queued: set[tuple[str, str]] = set()
+        self._queued: dict[tuple[str, str], int | None] = {}
         self._started = False
 
     def start(self) -> None:
@@ -229,13 +231,25 @@ class Dispatcher:
             if thread is None:
                 self.ledger.mark(doc, name, "failed", f"sink {name!r} is not configured (or disabled)")
                 continue
-            self._queued.add((doc["id"], name))
+            self._queued[(doc["id"], name)] = doc.get("partition")
             nb = doc["deliveries"].get(name, {}).get("not_before")
             thread.put(doc, datetime.fromisoformat(nb).timestamp() if nb else time.time())
 
-    def resume(self) -> int:
-        """Queue the undelivered alerts found in the ledger (after a restart); return how many."""
-        docs = self.ledger.pending()
+    def cancel(self, partitions: list[int]) -> None:
+        """Drop queued deliveries of alerts decided in ``partitions`` (now another worker's)."""
+        for t in self.threads.values():
+            with t.cv:
+                t.heap = [e for e in t.heap if e[2].get("partition") not in partitions]
+                heapq.heapify(t.heap)
+        self._queued = {q: p for q, p in self._queued.items() if p not in partitions}
+
+    def resume(self, partition: int | None = None) -> int:
+        """Queue the undelivered alerts of ``partition`` found in the ledger (after a restart or a
+        rebalance); return how many."""
+        try:
+            docs = self.ledger.pending(partition)
+        except (TransportError, ApiError) as exc:
+            raise RetryableError(f"alerts ledger lookup failed: {exc}") from exc
         for doc in docs:
             self.submit(doc)
         if docs:

@@ -19,6 +19,7 @@ class Message:
     text: str
     payload: dict[str, Any] = field(default_factory=dict)
     key: str | None = None
+    idempotency_key: str | None = None
 
 
 def where(inc: Incident) -> str:
@@ -85,7 +86,8 @@ def alert_text(alert: Alert) -> str:
 def alert_message(alert: Alert) -> Message:
     """The message sinks deliver for ``alert``."""
     return Message(subject=alert.headline, text=alert_text(alert),
-                   payload={"kind": "alert", **alert.model_dump(mode="json")}, key=alert.incident_id)
+                   payload={"kind": "alert", "idempotency_key": alert.id, **alert.model_dump(mode="json")},
+                   key=alert.incident_id, idempotency_key=alert.id)
 
 
 def digest_message(rule: Rule, incidents: list[Incident], since: datetime, until: datetime) -> Message:
@@ -99,8 +101,10 @@ def digest_message(rule: Rule, incidents: list[Incident], since: datetime, until
         lines += [f"    {u}" for u in inc.urls[:3]]
     if not incidents:
         lines.append("No incidents matched.")
-    payload = {"kind": "digest", "rule": rule.name, "since": since.isoformat(), "until": until.isoformat(),
+    digest_id = f"digest:{rule.name}:{since.isoformat()}:{until.isoformat()}"
+    payload = {"kind": "digest", "idempotency_key": digest_id, "rule": rule.name, "since": since.isoformat(), "until": until.isoformat(),
                "incidents": [{"id": i.id, "what": what(i), "where": where(i), "fatalities": i.fatalities,
                               "n_sources": i.n_sources, "first_seen": i.first_seen.isoformat(), "title": i.title,
                               "links": i.urls} for i in incidents]}
-    return Message(subject=subject, text="\n".join(lines), payload=payload, key=f"digest:{rule.name}")
+    return Message(subject=subject, text="\n".join(lines), payload=payload, key=f"digest:{rule.name}",
+                   idempotency_key=digest_id)

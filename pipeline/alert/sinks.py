@@ -1,6 +1,9 @@
 """Where alerts go: JSON webhook (HMAC-SHA256 signed), Slack-compatible webhook, email over SMTP,
 a Kafka topic, and the log / stdout. Each sink's :meth:`send` raises :class:`SinkError` on failure;
-retrying is the dispatcher's job."""
+retrying is the dispatcher's job. Delivery is at least once: every sink carries the alert id as an
+idempotency key, in a header (``Idempotency-Key``; email ``X-Radar-Idempotency-Key`` and a stable
+``Message-ID``; a Kafka header ``idempotency-key``) and in the payload (``idempotency_key``), for the
+receiver to deduplicate on."""
 
 from __future__ import annotations
 
@@ -55,6 +58,11 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def idempotency_headers(msg: Message) -> dict[str, str]:
+    """The HTTP header carrying the alert id, for receivers to deduplicate redeliveries."""
+    return {"Idempotency-Key": msg.idempotency_key} if msg.idempotency_key else {}
+
+
 def _post_json(url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> None:
     req = urllib.request.Request(url, data=body, method="POST",
                                  headers={"Content-Type": "application/json", "User-Agent": "IncidentRadar-alerts",
@@ -74,7 +82,7 @@ class WebhookSink(Sink):
 
     def send(self, msg: Message) -> None:
         body = json.dumps(msg.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers = dict(self.cfg.headers)
+        headers = {**self.cfg.headers, **idempotency_headers(msg)}
         secret = os.environ.get(self.cfg.secret_env or "", "")
         if secret:
             ts = str(int(time.time()))
@@ -88,12 +96,12 @@ class SlackSink(Sink):
 
     def send(self, msg: Message) -> None:
         text = msg.text if len(msg.text) < 2900 else msg.text[:2900] + "…"
-        body = {"text": msg.subject, "blocks": [
+        body = {"text": msg.subject, "idempotency_key": msg.idempotency_key, "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": msg.subject[:150]}},
             {"type": "section", "text": {"type": "mrkdwn", "text": f"```{text}```"}},
         ]}
-        _post_json(self.cfg.url, json.dumps(body, ensure_ascii=False).encode("utf-8"), dict(self.cfg.headers),
-                   self.timeout_s)
+        _post_json(self.cfg.url, json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                   {**self.cfg.headers, **idempotency_headers(msg)}, self.timeout_s)
 
 
 class EmailSink(Sink):
@@ -104,7 +112,10 @@ class EmailSink(Sink):
         mail["Subject"] = msg.subject
         mail["From"] = self.cfg.sender
         mail["To"] = ", ".join(self.cfg.to)
-        mail.set_content(msg.text)
+        if msg.idempotency_key:
+            mail["X-Radar-Idempotency-Key"] = msg.idempotency_key
+            mail["Message-ID"] = f"<{hashlib.sha1(msg.idempotency_key.encode()).hexdigest()}@incident-radar>"
+        mail.set_content(msg.text + (f"\n\nAlert id: {msg.idempotency_key}" if msg.idempotency_key else ""))
         try:
             if self.cfg.ssl:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.cfg.host, self.cfg.port, timeout=self.timeout_s,
@@ -139,7 +150,8 @@ class KafkaSink(Sink):
             if self._producer is None:
                 self._producer = bus.make_producer(self.s)
             body = json.dumps(msg.payload, ensure_ascii=False).encode("utf-8")
-            bus.send(self._producer, self.topic, msg.key, body, self.s).get(timeout=self.timeout_s)
+            headers = [("idempotency-key", msg.idempotency_key.encode())] if msg.idempotency_key else None
+            bus.send(self._producer, self.topic, msg.key, body, self.s, headers=headers).get(timeout=self.timeout_s)
         except (KafkaError, bus.MessageTooLarge) as exc:
             raise SinkError(f"Kafka topic {self.topic}: {exc}") from None
 
@@ -157,7 +169,7 @@ class LogSink(Sink):
             sys.stdout.write(json.dumps(msg.payload, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
-            log.warning("ALERT %s\n%s", msg.subject, msg.text)
+            log.warning("ALERT %s [%s]\n%s", msg.subject, msg.idempotency_key, msg.text)
 
 
 SINK_TYPES: dict[str, type[Sink]] = {"webhook": WebhookSink, "slack": SlackSink, "email": EmailSink,

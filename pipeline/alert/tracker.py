@@ -1,26 +1,24 @@
 """The incident tracker: the ``alert`` worker's handler over ``articles.enriched``.
 
-Per batch: find incidents that already hold the batch's articles (re-delivery changes nothing),
-look up candidate incidents in the search index (type group + geo distance + date range), cluster
-with the pure functions of :mod:`pipeline.alert.incidents`, decide alerts with
-:mod:`pipeline.alert.rules`, then persist in this order: (1) alert ledger, (2) incidents (index +
-archive), (3) article → incident links; publish incidents to Kafka; hand alerts to the dispatcher.
+The input is keyed by region, so each partition holds whole incidents; the tracker keeps them in
+changelog-backed local state (:mod:`pipeline.alert.state`) and never reads the search index to
+decide. Per batch and partition: skip articles already in an incident (re-delivery changes
+nothing), cluster the others against the partition's open incidents with the pure functions of
+:mod:`pipeline.alert.incidents`, decide alerts with :mod:`pipeline.alert.rules`, then persist in
+this order: (1) alert ledger (``create``: an alert decided before is not created, nor queued,
+again), (2) the incidents and article links as projections into the search index (no forced
+refresh: nothing here reads them back), (3) the incidents and their changelog records to Kafka,
+acknowledged before the input offsets are committed; the local state takes the changes after the
+commit, so a batch that backs off is decided again from the same state.
 
-Recording alerts before incidents means a crash in between re-decides the same alerts (same ids,
-already in the ledger: nothing is sent twice) instead of losing them.
-
-Article links: the index worker writes article documents from the same topic in its own group, so
-an article may not be searchable yet. A partial update of a missing article fails (no upsert: an
-upserted stub would be overwritten by the index worker's full document anyway); those links are
-retried by :class:`ArticleLinker` and, after a restart, re-applied from recent incidents (the
-incident's ``article_ids`` is the source of truth).
+Article links: each article document has one writer, the index worker. The tracker writes its own
+link documents (``_id`` = article id, ``incident_id``) to the links index; search joins them onto
+article hits at query time, so a re-index never erases a link.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +26,8 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from pipeline.alert.delivery import Dispatcher, Ledger, ledger_document
-from pipeline.alert.incidents import ArticleView, ClusterConfig, apply_article, best_match, type_group, view
+from pipeline.alert.state import IncidentState, PartitionState, changelog_topic
+from pipeline.alert.incidents import ClusterConfig, apply_article, best_match, view
 from pipeline.alert.message import build_alert
 from pipeline.alert.rules import (HUMAN_SINK_TYPES, AlertsConfig, Decision, alert_id, evaluate, quiet_until,
                                   spike_decision)
@@ -41,35 +40,20 @@ from pipeline.stream import BatchResult, Output, RetryableError
 log = logging.getLogger(__name__)
 
 
-def incident_document(inc: Incident) -> dict[str, Any]:
-    """The search document of an incident: the model plus ``incident_id`` and a ``geo`` point."""
+def link_document(article_id: str, incident_id: str, now: datetime) -> dict[str, Any]:
+    """The links-index document saying which incident an article belongs to."""
+    return {"id": article_id, "article_id": article_id, "incident_id": incident_id, "linked_at": now.isoformat()}
+
+
+def incident_document(inc: Incident, partition: int | None = None) -> dict[str, Any]:
+    """The search document of an incident: the model plus ``incident_id``, a ``geo`` point and the
+    input ``partition`` whose state holds it (to rebuild the changelog after a broker loss)."""
     doc = inc.model_dump(mode="json")
     doc["incident_id"] = inc.id
+    doc["partition"] = partition
     loc = inc.location
     doc["geo"] = {"lat": loc.lat, "lon": loc.lon} if loc and loc.lat is not None and loc.lon is not None else None
     return doc
-
-
-def candidate_query(a: ArticleView, cfg: ClusterConfig, s: Settings, now: datetime) -> dict[str, Any]:
-    """Search query for incidents the article could belong to (the pure gates re-check them)."""
-    art = a.article
-    filters: list[dict[str, Any]] = [
-        {"terms": {"event_type": sorted(type_group(art.event_type))}},
-        {"range": {"last_updated": {"gte": (now - timedelta(days=s.incident_lookback_days)).isoformat()}}},
-    ]
-    if a.day:
-        lo, hi = a.day - timedelta(days=cfg.date_window_days), a.day + timedelta(days=cfg.date_window_days)
-        filters.append({"range": {"event_date": {"gte": lo.isoformat(), "lte": hi.isoformat()}}})
-    loc = art.location
-    if loc and loc.country_code:
-        filters.append({"term": {"countries": loc.country_code}})
-    if loc and loc.precision == "city" and loc.lat is not None and loc.lon is not None:
-        near = [{"geo_distance": {"distance": f"{cfg.max_distance_km}km", "geo": {"lat": loc.lat, "lon": loc.lon}}},
-                {"terms": {"location.precision": ["admin1", "country"]}}]
-        filters.append({"bool": {"should": near, "minimum_should_match": 1}})
-    elif loc and loc.precision == "admin1" and loc.admin1:
-        filters.append({"term": {"location.admin1": loc.admin1}})
-    return {"bool": {"filter": filters}}
 
 
 def _es_call(what: str, fn, *args: Any, **kw: Any) -> Any:  # noqa: ANN001 - any client method
@@ -83,133 +67,28 @@ def _es_call(what: str, fn, *args: Any, **kw: Any) -> Any:  # noqa: ANN001 - any
         raise
 
 
-class ArticleLinker:
-    """Sets ``incident_id`` on article documents; retries articles not indexed yet, in a thread."""
-
-    def __init__(self, es: Elasticsearch, s: Settings) -> None:
-        self.es = es
-        self.s = s
-        self.alias = s.articles_alias
-        self._pending: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="article-linker", daemon=True)
-
-    def start(self) -> None:
-        """Start the retry thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the retry thread (links still pending are re-applied by :meth:`relink_recent` next start)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=self.s.worker_shutdown_grace_s)
-
-    def link(self, links: dict[str, str]) -> list[str]:
-        """Partial-update ``article_id → incident_id``; return the ids not indexed yet (queued for retry)."""
-        if not links:
-            return []
-        ops: list[dict[str, Any]] = []
-        for art_id, inc_id in links.items():
-            ops += [{"update": {"_index": self.alias, "_id": art_id}}, {"doc": {"incident_id": inc_id}}]
-        try:
-            resp = self.es.bulk(operations=ops)
-        except (TransportError, ApiError) as exc:
-            log.warning("article links failed (%s); will retry", exc)
-            missing = list(links)
-        else:
-            missing = [next(iter(item.values()))["_id"] for item in resp.get("items", [])
-                       if next(iter(item.values())).get("status", 500) >= 300]
-        now = time.monotonic()
-        with self._lock:
-            for art_id in links:
-                if art_id not in missing:
-                    self._pending.pop(art_id, None)
-            for art_id in missing:
-                first = self._pending.get(art_id, (links[art_id], now))[1]
-                self._pending[art_id] = (links[art_id], first)
-        return missing
-
-    def pending(self) -> dict[str, str]:
-        """Links still waiting for their article to be indexed."""
-        with self._lock:
-            return {k: v for k, (v, _) in self._pending.items()}
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.s.alert_article_link_retry_s):
-            now = time.monotonic()
-            with self._lock:
-                expired = [k for k, (_, t) in self._pending.items() if now - t > self.s.alert_article_link_max_age_s]
-                for k in expired:
-                    log.warning("article %s never became searchable; incident link dropped", k)
-                    self._pending.pop(k)
-                todo = {k: v for k, (v, _) in self._pending.items()}
-            if todo:
-                self.link(todo)
-
-    def relink_recent(self, incidents_alias: str) -> int:
-        """Re-apply links of incidents updated in the last ``alert_relink_window_days`` whose articles
-        lack them (after a restart or an archive replay); return how many were fixed."""
-        since = (utcnow() - timedelta(days=self.s.alert_relink_window_days)).isoformat()
-        resp = self.es.search(index=incidents_alias, query={"range": {"last_updated": {"gte": since}}},
-                              size=10_000, source=["id", "article_ids"])
-        wanted = {a: h["_source"]["id"] for h in resp["hits"]["hits"] for a in h["_source"].get("article_ids", [])}
-        fixed = 0
-        ids = list(wanted)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            found = self.es.search(index=self.alias, query={"ids": {"values": chunk}}, size=len(chunk),
-                                   source=["incident_id"])["hits"]["hits"]
-            stale = {h["_id"]: wanted[h["_id"]] for h in found if h["_source"].get("incident_id") != wanted[h["_id"]]}
-            missing = set(chunk) - {h["_id"] for h in found}
-            self.link({**stale, **{a: wanted[a] for a in missing}})
-            fixed += len(stale)
-        return fixed
-
-
 class IncidentTracker:
     """Clusters enriched articles into incidents and decides alerts (the ``alert`` handler)."""
 
     def __init__(self, es: Elasticsearch, s: Settings, config: AlertsConfig, ledger: Ledger,
-                 dispatcher: Dispatcher, linker: ArticleLinker, archive: Archive | None) -> None:
+                 dispatcher: Dispatcher, archive: Archive | None, links_archive: Archive | None = None,
+                 state: IncidentState | None = None) -> None:
         self.es = es
         self.s = s
         self.config = config
         self.cfg = ClusterConfig.from_settings(s)
         self.ledger = ledger
         self.dispatcher = dispatcher
-        self.linker = linker
         self.archive = archive
+        self.links_archive = links_archive
+        self.state = state or IncidentState(s)
         self.alias = alias_name("incidents", s)
+        self.links_alias = alias_name("links", s)
 
-    # -- lookups
-    def _holding(self, article_ids: list[str]) -> dict[str, Incident]:
-        """Incidents that already contain any of ``article_ids``, by article id."""
-        if not article_ids:
-            return {}
-        resp = _es_call("incident lookup", self.es.search, index=self.alias,
-                        query={"terms": {"article_ids": article_ids}}, size=len(article_ids))
-        out: dict[str, Incident] = {}
-        for hit in resp["hits"]["hits"]:
-            inc = Incident.model_validate(hit["_source"])
-            for a in inc.article_ids:
-                out[a] = inc
-        return out
-
-    def _candidates(self, a: ArticleView, now: datetime) -> list[Incident]:
-        resp = _es_call("candidate search", self.es.search, index=self.alias,
-                        query=candidate_query(a, self.cfg, self.s, now), size=self.s.incident_max_candidates,
-                        sort=[{"last_updated": "desc"}])
-        return [Incident.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
-
-    def _recent_for_spike(self, now: datetime) -> list[Incident]:
-        windows = [r.triggers.spike.window_s for r in self.config.active_rules if r.triggers.spike]
-        if not windows:
-            return []
-        since = (now - timedelta(seconds=max(windows))).isoformat()
-        resp = _es_call("spike lookup", self.es.search, index=self.alias,
-                        query={"range": {"first_seen": {"gte": since}}}, size=10_000)
-        return [Incident.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
+    def revoked(self, partitions: list[int]) -> None:
+        """Partitions moved to another worker: drop their state and queued deliveries."""
+        self.state.drop(partitions)
+        self.dispatcher.cancel(partitions)
 
     # -- decisions
     def _decide(self, inc: Incident, now: datetime) -> list[tuple[Decision, Incident]]:
@@ -222,11 +101,13 @@ class IncidentTracker:
                 decisions.append((decision, inc))
         return decisions
 
-    def _spikes(self, new_incidents: list[Incident], batch: dict[str, Incident], now: datetime) -> list[Alert]:
+    def _spikes(self, part: PartitionState, new_incidents: list[Incident], batch: dict[str, Incident],
+                now: datetime) -> list[Alert]:
         rules = [r for r in self.config.active_rules if r.triggers.spike]
         if not rules or not new_incidents:
             return []
-        recent = {i.id: i for i in self._recent_for_spike(now)}
+        since = now - timedelta(seconds=max(r.triggers.spike.window_s for r in rules))
+        recent = {i.id: i for i in part.first_seen_since(since)}
         recent.update(batch)
         alerts = []
         for rule in rules:
@@ -241,14 +122,14 @@ class IncidentTracker:
             alerts.append(alert)
         return alerts
 
-    def _ledger_docs(self, alerts: list[Alert], now: datetime) -> list[dict[str, Any]]:
+    def _ledger_docs(self, alerts: list[Alert], now: datetime, partition: int) -> list[dict[str, Any]]:
         docs = []
         for alert in alerts:
             rule = self.config.rule(alert.rule)
             sinks = self.config.sinks_of(rule)
             quiet = quiet_until(rule.quiet_hours, now)
             not_before = {n: quiet for n in sinks if quiet and self.config.sinks[n].type in HUMAN_SINK_TYPES}
-            docs.append(ledger_document(alert, sinks, not_before))
+            docs.append(ledger_document(alert, sinks, not_before, partition))
         return docs
 
     # -- the handler
@@ -256,25 +137,46 @@ class IncidentTracker:
         """Cluster a batch of enriched articles, persist incidents and alerts, queue deliveries."""
         result = BatchResult()
         now = utcnow()
-        articles: list[EnrichedArticle] = []
+        by_partition: dict[int, list[EnrichedArticle]] = {}
         for record in records:
             try:
-                articles.append(load(EnrichedArticle, record.value))
+                by_partition.setdefault(record.partition, []).append(load(EnrichedArticle, record.value))
             except SchemaError as exc:
                 result.failures.append((record, str(exc)))
+        changed_all: list[tuple[PartitionState, dict[str, Incident]]] = []
+        links: dict[str, str] = {}
+        for partition, articles in sorted(by_partition.items()):
+            part, restored = self.state.get(partition)
+            if restored:
+                self.dispatcher.resume(partition)
+            changed = self._cluster(part, articles, now, links)
+            changed_all.append((part, changed))
+        incidents = [(inc, part.partition) for part, changed in changed_all for inc in changed.values()]
+        self._save(incidents, links, now)
+        changelog = changelog_topic(self.s)
+        for part, changed in changed_all:
+            for inc in changed.values():
+                data = dump(inc)
+                result.outputs.append(Output(self.s.topic_incidents, inc.id, data))
+                result.outputs.append(Output(changelog, inc.id, data, partition=part.partition))
+            result.after_commit.append(lambda part=part, changed=changed: [part.put(i) for i in changed.values()])
+        return result
+
+    def _cluster(self, part: PartitionState, articles: list[EnrichedArticle], now: datetime,
+                 links: dict[str, str]) -> dict[str, Incident]:
+        """Cluster one partition's articles; record and queue its alerts; return the changed incidents."""
         articles = sorted((a for a in {a.id: a for a in articles}.values() if a.event_type),
                           key=lambda a: (a.published_at or a.fetched_at, a.id))
-        holding = self._holding([a.id for a in articles])
         changed: dict[str, Incident] = {}
-        links: dict[str, str] = {}
         decided: list[tuple[Decision, Incident, str]] = []
         new_incidents: list[Incident] = []
         for art in articles:
-            if art.id in holding:
-                links[art.id] = holding[art.id].id
+            held = part.holding(art.id)
+            if held is not None:
+                links[art.id] = held.id
                 continue
             a = view(art, self.cfg)
-            fresh = {i.id: i for i in self._candidates(a, now)}
+            fresh = {i.id: i for i in part.candidates(a, self.cfg, self.s, now)}
             fresh.update(changed)
             match = best_match(a, list(fresh.values()), self.cfg)
             inc = apply_article(match, a, now, self.cfg)
@@ -284,29 +186,29 @@ class IncidentTracker:
             changed[inc.id] = inc
             links[art.id] = inc.id
         alerts = [build_alert(self.config.rule(d.rule), snap, d, now, art_id) for d, snap, art_id in decided]
-        alerts += self._spikes(new_incidents, changed, now)
+        alerts += self._spikes(part, new_incidents, changed, now)
         alerts = list({a.id: a for a in alerts}.values())
-        known = self.ledger.known([a.id for a in alerts])
-        docs = self._ledger_docs([a for a in alerts if a.id not in known], now)
-        self.ledger.record(docs)
-        self._save(list(changed.values()))
-        self.linker.link(links)
-        for inc in changed.values():
-            result.outputs.append(Output(self.s.topic_incidents, inc.id, dump(inc)))
-        for doc in docs:
+        for doc in self.ledger.record(self._ledger_docs(alerts, now, part.partition)):
             self.dispatcher.submit(doc)
-        return result
+        return changed
 
-    def _save(self, incidents: list[Incident]) -> None:
-        if not incidents:
+    def _save(self, incidents: list[tuple[Incident, int]], links: dict[str, str], now: datetime) -> None:
+        """Project incidents (with their partition) and article links into the search index (archive
+        first, one bulk)."""
+        if not incidents and not links:
             return
-        docs = [incident_document(i) for i in incidents]
+        docs = [incident_document(i, p) for i, p in incidents]
+        link_docs = [link_document(a, i, now) for a, i in links.items()]
         if self.archive is not None:
             self.archive.append(docs)
+        if self.links_archive is not None:
+            self.links_archive.append(link_docs)
         ops: list[dict[str, Any]] = []
         for doc in docs:
             ops += [{"index": {"_index": self.alias, "_id": doc["id"]}}, doc]
-        resp = _es_call("incident write", self.es.bulk, operations=ops, refresh=True)
+        for doc in link_docs:
+            ops += [{"index": {"_index": self.links_alias, "_id": doc["id"]}}, doc]
+        resp = _es_call("incident write", self.es.bulk, operations=ops)
         if resp.get("errors"):
             bad = [i for i in resp["items"] if next(iter(i.values())).get("status", 500) >= 300]
             raise RetryableError(f"incident write rejected: {bad[:1]}")

@@ -10,12 +10,14 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any
 
 from pipeline import bus
 from pipeline.alert.delivery import Dispatcher, Ledger
 from pipeline.alert.rules import AlertsConfig, load_config
 from pipeline.alert.sinks import build_sinks
-from pipeline.alert.tracker import ArticleLinker, IncidentTracker
+from pipeline.alert.state import changelog_topic
+from pipeline.alert.tracker import IncidentTracker
 from pipeline.index.archive import Archive
 from pipeline.index.client import make_client
 from pipeline.index.setup import alias_name, setup_indices, wait_for_search
@@ -26,30 +28,32 @@ log = logging.getLogger(__name__)
 
 
 class AlertWorker(StreamWorker):
-    """A :class:`StreamWorker` that also runs the delivery threads and the article linker."""
+    """A :class:`StreamWorker` that also runs the delivery threads."""
 
     def __init__(self, s: Settings, tracker: IncidentTracker) -> None:
         super().__init__("alert", s.consumer_group("alert"), [s.topic_enriched], tracker.handle, s)
         self.tracker = tracker
 
+    def partitions_revoked(self, revoked: list[Any]) -> None:
+        """Drop the incident state and queued deliveries of partitions now owned by another worker."""
+        self.tracker.revoked([tp.partition for tp in revoked])
+
     def run(self, max_records: int | None = None, idle_exit_s: float | None = None) -> WorkerStats:
-        """Resume undelivered alerts and missing article links, then consume until stopped."""
+        """Consume until stopped; undelivered alerts resume as each partition's state is restored."""
         t = self.tracker
         t.dispatcher.start()
-        t.linker.start()
         try:
-            t.dispatcher.resume()
-            t.linker.relink_recent(t.alias)
             return super().run(max_records=max_records, idle_exit_s=idle_exit_s)
         finally:
             t.dispatcher.stop()
-            t.linker.stop()
+            t.state.close()
 
 
 def ensure_alert_topics(s: Settings) -> list[str]:
-    """Create the incidents and alerts topics (with the pipeline's topics) if missing."""
+    """Create the incidents and alerts topics and the compacted incident changelog (with the
+    pipeline's topics) if missing."""
     extra = list(dict.fromkeys([*s.extra_topics, s.topic_incidents, s.topic_alerts]))
-    return bus.ensure_topics(s.model_copy(update={"extra_topics": extra}))
+    return bus.ensure_topics(s.model_copy(update={"extra_topics": extra}), compacted=(changelog_topic(s),))
 
 
 def alert_worker(s: Settings | None = None, config: AlertsConfig | None = None) -> AlertWorker:
@@ -62,9 +66,9 @@ def alert_worker(s: Settings | None = None, config: AlertsConfig | None = None) 
     ensure_alert_topics(s)
     ledger = Ledger(es, s, Archive("alerts", s) if s.archive_enabled else None)
     dispatcher = Dispatcher(build_sinks(config, s), ledger, s)
-    linker = ArticleLinker(es, s)
     archive = Archive("incidents", s) if s.archive_enabled else None
-    tracker = IncidentTracker(es, s, config, ledger, dispatcher, linker, archive)
+    links_archive = Archive("links", s) if s.archive_enabled else None
+    tracker = IncidentTracker(es, s, config, ledger, dispatcher, archive, links_archive)
     log.info("alert worker: %d rule(s), sinks %s, incidents in %s", len(config.active_rules),
              ", ".join(dispatcher.sinks) or "none", alias_name("incidents", s))
     return AlertWorker(s, tracker)

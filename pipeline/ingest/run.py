@@ -1,4 +1,4 @@
-"""The ingest stage: one feed → fetch → parse → normalise → skip indexed → produce to ``articles.raw``."""
+"""The ingest stage: one feed → fetch → parse → normalise → skip seen → produce to ``articles.raw``."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from elasticsearch import ApiError, Elasticsearch, TransportError
 from kafka import KafkaProducer
 
 from pipeline import bus
-from pipeline.index.client import make_client
+from pipeline.index.archive import Archive
 from pipeline.ingest.feeds import FeedConfig
 from pipeline.ingest.fetch import FeedError, fetch
 from pipeline.ingest.normalize import normalize_entry
 from pipeline.ingest.parse import parse_feed
+from pipeline.ingest.seen import SeenSet
 from pipeline.ingest.state import FeedState, load_state, save_state
 from pipeline.schemas import RawArticle, dump, utcnow
 from pipeline.settings import Settings, get_settings
@@ -29,12 +29,12 @@ class IngestReport:
     feed: str
     status: str
     entries: int = 0
-    already_indexed: int = 0
+    already_sent: int = 0
     sent: int = 0
 
     def __str__(self) -> str:
         return (f"{self.feed}: {self.status}, {self.entries} entries, "
-                f"{self.already_indexed} already indexed, {self.sent} sent")
+                f"{self.already_sent} already sent, {self.sent} sent")
 
 
 def is_due(feed: FeedConfig, s: Settings | None = None, now: datetime | None = None) -> bool:
@@ -43,18 +43,6 @@ def is_due(feed: FeedConfig, s: Settings | None = None, now: datetime | None = N
     if state.last_run is None:
         return True
     return (now or utcnow()) - state.last_run >= timedelta(minutes=feed.poll_minutes) - timedelta(seconds=30)
-
-
-def indexed_ids(es: Elasticsearch, index: str, ids: list[str]) -> set[str]:
-    """Which of ``ids`` are already in the search index (an unreachable index counts as none)."""
-    if not ids:
-        return set()
-    try:
-        resp = es.mget(index=index, ids=ids, source=False)
-    except (ApiError, TransportError) as exc:
-        log.warning("cannot check indexed ids in %s (%s); sending all", index, exc)
-        return set()
-    return {d["_id"] for d in resp.get("docs", []) if d.get("found")}
 
 
 def produce_articles(producer: KafkaProducer, articles: list[RawArticle], s: Settings) -> int:
@@ -70,7 +58,6 @@ def ingest_feed(
     feed: FeedConfig,
     s: Settings | None = None,
     producer: KafkaProducer | None = None,
-    es: Elasticsearch | None = None,
 ) -> IngestReport:
     """Poll one feed and send its new articles to Kafka; record the outcome in the feed state.
 
@@ -79,17 +66,13 @@ def ingest_feed(
     s = s or get_settings()
     state = load_state(feed.name, s)
     state.last_run = utcnow()
-    own_es = es is None
-    es = es or make_client(s)
+    seen = SeenSet(s)
     try:
-        still_pending = set(state.pending_ids) - indexed_ids(es, s.articles_alias, state.pending_ids)
-        conditional = not still_pending
-        result = fetch(feed.name, feed.url, state.etag if conditional else None,
-                       state.last_modified if conditional else None, s)
+        result = fetch(feed.name, feed.url, state.etag, state.last_modified, s)
         if result.not_modified:
             report = IngestReport(feed.name, "not-modified")
         else:
-            report = _send_new(feed, result.content, state, s, producer, es)
+            report = _send_new(feed, result.content, state, s, producer, seen)
             state.etag, state.last_modified = result.etag, result.last_modified
     except FeedError as exc:
         state.last_status, state.last_error = exc.kind, str(exc)
@@ -100,8 +83,8 @@ def ingest_feed(
         save_state(feed.name, state, s)
         raise
     finally:
-        if own_es:
-            es.close()
+        seen.prune()
+        seen.close()
     state.last_status, state.last_error, state.last_success = report.status, None, utcnow()
     save_state(feed.name, state, s)
     log.info("%s", report)
@@ -114,7 +97,7 @@ def _send_new(
     state: FeedState,
     s: Settings,
     producer: KafkaProducer | None,
-    es: Elasticsearch,
+    seen: SeenSet,
 ) -> IngestReport:
     entries = parse_feed(feed.name, content, s.feed_max_entries)
     articles: dict[str, RawArticle] = {}
@@ -122,8 +105,9 @@ def _send_new(
         article = normalize_entry(entry, feed, s.article_max_body_chars)
         if article is not None:
             articles.setdefault(article.id, article)
-    done = indexed_ids(es, s.articles_alias, list(articles))
-    new = [a for a in articles.values() if a.id not in done]
+    new = [articles[i] for i in seen.unseen(articles)]
+    if new and s.embedded:
+        Archive("raw", s).append(a.model_dump(mode="json") for a in new)  # for the embedded broker's recovery
     own_producer = producer is None
     producer = producer or bus.make_producer(s)
     try:
@@ -131,7 +115,7 @@ def _send_new(
     finally:
         if own_producer:
             producer.close()
-    state.pending_ids = sorted(a.id for a in new)
+    seen.add((a.id for a in new), feed.name)
     state.last_entries, state.last_sent = len(entries), sent
     state.total_sent += sent
-    return IngestReport(feed.name, "ok", len(entries), len(done), sent)
+    return IngestReport(feed.name, "ok", len(entries), len(articles) - len(new), sent)

@@ -1,4 +1,4 @@
-"""Per-feed state kept between runs: conditional-GET validators, pending ids, last run and error."""
+"""Per-feed state kept between runs: conditional-GET validators, last run and error."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ class FeedState(BaseModel):
 
     etag: str | None = None
     last_modified: str | None = None
-    pending_ids: list[str] = Field(default_factory=list, description="sent but not yet seen indexed")
     last_run: datetime | None = None
     last_success: datetime | None = None
     last_status: str | None = None

@@ -16,12 +16,12 @@ import pytest
 from pipeline.alert import cli as alert_cli
 from pipeline.alert.delivery import Ledger, ledger_document
 from pipeline.alert.rules import parse_config
-from pipeline.alert.tracker import ArticleLinker
 from pipeline.alert.worker import alert_worker, ensure_alert_topics
 from pipeline.index.client import make_client
 from pipeline.index.indexer import bulk_index, search_document
 from pipeline.index.setup import alias_name, setup_indices
-from pipeline.schemas import Alert, Incident, dump
+from pipeline.schemas import Alert, Incident, dump, region_key
+from pipeline.search import SearchQuery, run_search
 from pipeline.settings import Settings
 from pipeline.stack import free_port
 from tests.alert.receivers import HttpReceiver, SmtpReceiver
@@ -121,7 +121,7 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
 
     # First worker: three reports arrive while the webhook and Slack receiver are down.
     receiver.down = True
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in arts[:3]])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in arts[:3]])
     stats = alert_worker(s, config).run(max_records=3, idle_exit_s=30)
     assert stats.records == 3 and stats.failures == 0
     [inc] = incidents_of(s)
@@ -134,7 +134,7 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
     # Restart: the receiver is back; the rest of the reports, one re-delivered copy, then the new toll.
     receiver.down = False
     receiver.requests.clear()
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in [*arts[3:], arts[0], toll_update()]])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in [*arts[3:], arts[0], toll_update()]])
     stats = alert_worker(s, config).run(max_records=4, idle_exit_s=30)
     assert stats.records == 4 and stats.failures == 0
 
@@ -150,6 +150,10 @@ def test_ambush_one_incident_alerts_once_per_rule_escalates_and_survives_restart
     hooks = [r.json() for r in receiver.on("/ok/hook")]
     assert Counter(h["id"] for h in hooks) == Counter(set(ledger))  # each alert exactly once after the outage
     assert all(verify_signature(r) for r in receiver.on("/ok/hook"))
+    assert all(r.headers["idempotency-key"] == r.json()["id"] == r.json()["idempotency_key"]
+               for r in receiver.on("/ok/hook"))
+    assert all(r.headers["idempotency-key"] in ledger for r in receiver.on("/ok/slack"))
+    assert all(m.content.count(b"X-Radar-Idempotency-Key: alr-") == 1 for m in smtp.messages)
     assert len(receiver.on("/ok/slack")) == 4
     assert len(smtp.messages) == 4
     subjects = [email.message_from_bytes(m.content)["Subject"] for m in smtp.messages]
@@ -173,7 +177,7 @@ def test_nearby_towns_separate_and_broken_sinks_do_not_block_others(radar_settin
 """
     config = parse_config(rules_yaml(receiver, smtp.controller.port, extra, ", broken, hang, refused"))
     arts = [*ambush_articles(), nearby_clash()]
-    produce_raw(s, s.topic_enriched, [(a.id, dump(a)) for a in [*arts, arts[1]]])
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in [*arts, arts[1]]])
     stats = alert_worker(s, config).run(max_records=len(arts) + 1, idle_exit_s=30)
     assert stats.records == len(arts) + 1 and stats.failures == 0
 
@@ -211,20 +215,24 @@ def test_nearby_towns_separate_and_broken_sinks_do_not_block_others(radar_settin
     assert "rule cartels: 1 incident(s)" in out and "Tepalcatepec" in out and "Buenavista" not in out
 
 
-def test_article_links_wait_for_the_index_worker(radar_settings):
+def test_incident_links_have_their_own_writer_and_survive_a_reindex(radar_settings):
+    """The alert worker never writes article documents: its links live in their own index and search
+    joins them, so an article indexed after the alert (or indexed again) still shows its incident."""
     s = alert_settings(radar_settings)
+    ensure_alert_topics(s)
+    arts = ambush_articles()[:2]
+    config = parse_config("rules: []")
+    produce_raw(s, s.topic_enriched, [(region_key(a), dump(a)) for a in arts])
+    assert alert_worker(s, config).run(max_records=2, idle_exit_s=30).records == 2
+    [inc] = incidents_of(s)
     es = make_client(s)
-    setup_indices(es, s)
-    first, late = ambush_articles()[:2]
-    bulk_index(es, s.articles_alias, [search_document(first)])
-    linker = ArticleLinker(es, s)
-    assert linker.link({first.id: "inc-a", late.id: "inc-a"}) == [late.id]
-    assert linker.pending() == {late.id: "inc-a"}
-    bulk_index(es, s.articles_alias, [search_document(late)])
-    assert linker.link(linker.pending()) == [] and linker.pending() == {}
+    bulk_index(es, s.articles_alias, [search_document(a) for a in arts])  # indexed after the alert worker ran
+    bulk_index(es, s.articles_alias, [search_document(arts[0])])  # and re-indexed
     es.indices.refresh(index=s.articles_alias)
-    assert es.get(index=s.articles_alias, id=late.id)["_source"]["incident_id"] == "inc-a"
-    assert es.get(index=s.articles_alias, id=first.id)["_source"]["title"] == first.title
+    es.indices.refresh(index=alias_name("links", s))
+    assert es.get(index=s.articles_alias, id=arts[0].id)["_source"].get("incident_id") is None
+    hits = run_search(es, s.articles_alias, SearchQuery(text="ambush", size=10), alias_name("links", s))["hits"]
+    assert {h["id"]: h["incident_id"] for h in hits} == {a.id: inc.id for a in arts}
 
 
 def test_sinks_finishing_together_leave_the_ledger_delivered(radar_settings):
