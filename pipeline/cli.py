@@ -96,19 +96,21 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Poll feeds once now (the same code the Airflow DAG runs), producing to Kafka."""
-    from pipeline.ingest.feeds import load_feeds
-    from pipeline.ingest.fetch import FeedError
-    from pipeline.ingest.run import ingest_feed
+    from pipeline.ingest.feeds import FeedsFileError, load_feeds
+    from pipeline.ingest.poll import poll_feeds
 
+    try:
+        feeds = [f for f in load_feeds(Path(args.feeds) if args.feeds else None) if not args.feed or f.name in args.feed]
+    except FeedsFileError as exc:
+        print(f"radar ingest: {exc}", file=sys.stderr)
+        return 2
     failed = 0
-    for feed in load_feeds(Path(args.feeds) if args.feeds else None):
-        if args.feed and feed.name not in args.feed:
-            continue
-        try:
-            print(ingest_feed(feed))
-        except FeedError as exc:
+    for report in poll_feeds(feeds, get_settings()):
+        if report.status == "failed":
             failed += 1
-            print(f"FAILED {exc}", file=sys.stderr)
+            print(f"FAILED {report.error}", file=sys.stderr)
+        else:
+            print(report)
     return 1 if failed else 0
 
 
@@ -143,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     w = sub.add_parser("worker", help="run a pipeline worker")
-    w.add_argument("name", choices=["enrich", "index", "alert"])
+    w.add_argument("name", choices=["fetch", "enrich", "index", "alert"])
     w.add_argument("--max-records", type=int, default=None)
     w.add_argument("--idle-exit", type=float, default=None, help="exit after this many idle seconds")
     w.set_defaults(func=cmd_worker)
