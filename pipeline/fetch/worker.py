@@ -81,7 +81,8 @@ def make_fetch_handler(s: Settings, fetcher: ArticleFetcher, ledger: FetchLedger
         outcomes, left = fetch_all(fetcher, pool, [e for _, e in todo.values()], s)
         for entry in left:
             result.outputs.append(Output(s.topic_entries, entry.id, dump(entry)))
-        for entry_id, outcome in outcomes.items():
+        for entry_id in [e for e in todo if e in outcomes]:  # in the batch's order
+            outcome = outcomes[entry_id]
             owner = ledger.claim(outcome.canonical, entry_id)
             if owner != entry_id:
                 log.info("fetch: entry %s is %s again (same canonical URL %s): skipped", entry_id, owner,

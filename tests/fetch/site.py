@@ -91,14 +91,12 @@ class QuietServer(ThreadingHTTPServer):
 
 class Site:
     """Start/stop the site; ``hits`` counts requests per path, ``times`` their start times, ``agents`` the
-    User-Agents seen, ``max_active`` the most requests in flight at once."""
+    User-Agents seen."""
 
     def __init__(self, redirect_target: str | None = None) -> None:
         self.hits: Counter[str] = Counter()
         self.times: list[tuple[str, float]] = []
         self.agents: set[str] = set()
-        self.active = 0
-        self.max_active = 0
         self.redirect_target = redirect_target
         self.lock = threading.Lock()
         site = self
@@ -124,15 +122,10 @@ class Site:
                     site.hits[path] += 1
                     site.times.append((path, time.monotonic()))
                     site.agents.add(self.headers.get("User-Agent", ""))
-                    site.active += 1
-                    site.max_active = max(site.max_active, site.active)
                 try:
                     self.route(path)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
-                finally:
-                    with site.lock:
-                        site.active -= 1
 
             def route(self, path: str) -> None:
                 if path == "/robots.txt":
@@ -141,6 +134,8 @@ class Site:
                     return self.send(200, feed(site.base, site.feed_paths), "application/rss+xml")
                 if path.startswith("/article") or path.startswith("/private/"):
                     return self.send(200, page())
+                if path.startswith("/story/"):  # many distinct stories
+                    return self.send(200, page(canonical=f"https://news.example.org{path}"))
                 if path.startswith("/alias"):  # another URL of the same story (same canonical URL)
                     return self.send(200, page(title="Three officers killed near Kidal"))
                 if path == "/amp":
@@ -155,7 +150,7 @@ class Site:
                     if site.hits[path] == 1:
                         return self.send(503, b"busy", "text/plain", Retry_After="1")
                     return self.send(200, page(canonical="https://news.example.org/2026/busy"))
-                if path == "/trickle":
+                if path.startswith("/trickle"):
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html")
                     self.end_headers()
