@@ -28,6 +28,7 @@ eval: install        ## enrichment quality: dev set + public geoparsing corpora
 
 bench: install       ## end-to-end and enrich-only throughput on generated articles
 	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/fetch_bench.py
 
 status: install
 	$(BIN)/radar status
