@@ -129,6 +129,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from pipeline.evaluation import corpora
 
         corpora.main(rest if args.what == "corpora" else [])
+    if args.what in ("extraction", "all"):
+        from pipeline.evaluation import extraction
+
+        extraction.main(rest if args.what == "extraction" else [])
     return 0
 
 
@@ -181,8 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--feeds", help="feeds file (default: settings feeds_file)")
     i.set_defaults(func=cmd_ingest)
 
-    ev = sub.add_parser("eval", help="quality: dev set, incident clustering, public geoparsing corpora")
-    ev.add_argument("what", choices=["dev", "clustering", "corpora", "all"], nargs="?", default="all")
+    ev = sub.add_parser("eval", help="quality: dev set, incident clustering, public geoparsing corpora, text extraction")
+    ev.add_argument("what", choices=["dev", "clustering", "corpora", "extraction", "all"], nargs="?", default="all")
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the evaluation")
     ev.set_defaults(func=cmd_eval)
 

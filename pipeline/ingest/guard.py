@@ -82,7 +82,7 @@ class Guard:
 def _private_reason(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if addr in METADATA_ADDRESSES:
         return "cloud metadata"
-    for flag in ("is_loopback", "is_link_local", "is_private", "is_multicast", "is_reserved", "is_unspecified"):
+    for flag in ("is_unspecified", "is_loopback", "is_link_local", "is_multicast", "is_reserved", "is_private"):
         if getattr(addr, flag):
             return flag[3:].replace("_", "-")
     if not addr.is_global:
