@@ -31,6 +31,7 @@ train: install       ## rebuild the learned event model from corpus/events (dete
 
 bench: install       ## end-to-end and enrich-only throughput on generated articles
 	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/fetch_bench.py
 
 status: install
 	$(BIN)/radar status

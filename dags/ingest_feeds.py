@@ -1,4 +1,5 @@
-"""Airflow DAG ``ingest_feeds``: poll every enabled feed of configs/feeds.yaml into Kafka.
+"""Airflow DAG ``ingest_feeds``: poll every enabled feed of configs/feeds.yaml into Kafka
+(``articles.entries``; the fetch workers add each article's full text).
 
 One dynamically mapped task per feed: a feed that fails (timeout, HTTP error, malformed or hostile
 XML, bad encoding) fails only its own mapped task, with the error in its log.
@@ -26,7 +27,7 @@ SETTINGS = get_settings()
     doc_md=__doc__,
 )
 def ingest_feeds() -> None:
-    """Poll every enabled feed into ``articles.raw``."""
+    """Poll every enabled feed into ``articles.entries``."""
 
     @task
     def list_feeds() -> list[dict]:

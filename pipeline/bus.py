@@ -38,7 +38,7 @@ def client_config(s: Settings) -> dict[str, Any]:
 def all_topics(s: Settings | None = None) -> list[str]:
     """Topics the pipeline uses."""
     s = s or get_settings()
-    return [s.topic_raw, s.topic_enriched, s.topic_dlq, *s.extra_topics]
+    return [s.topic_entries, s.topic_raw, s.topic_enriched, s.topic_dlq, *s.extra_topics]
 
 
 def make_producer(s: Settings | None = None) -> KafkaProducer:

@@ -96,19 +96,21 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Poll feeds once now (the same code the Airflow DAG runs), producing to Kafka."""
-    from pipeline.ingest.feeds import load_feeds
-    from pipeline.ingest.fetch import FeedError
-    from pipeline.ingest.run import ingest_feed
+    from pipeline.ingest.feeds import FeedsFileError, load_feeds
+    from pipeline.ingest.poll import poll_feeds
 
+    try:
+        feeds = [f for f in load_feeds(Path(args.feeds) if args.feeds else None) if not args.feed or f.name in args.feed]
+    except FeedsFileError as exc:
+        print(f"radar ingest: {exc}", file=sys.stderr)
+        return 2
     failed = 0
-    for feed in load_feeds(Path(args.feeds) if args.feeds else None):
-        if args.feed and feed.name not in args.feed:
-            continue
-        try:
-            print(ingest_feed(feed))
-        except FeedError as exc:
+    for report in poll_feeds(feeds, get_settings()):
+        if report.status == "failed":
             failed += 1
-            print(f"FAILED {exc}", file=sys.stderr)
+            print(f"FAILED {report.error}", file=sys.stderr)
+        else:
+            print(report)
     return 1 if failed else 0
 
 
@@ -131,6 +133,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from pipeline.evaluation import corpora
 
         corpora.main(rest if args.what == "corpora" else [])
+    if args.what in ("extraction", "all"):
+        from pipeline.evaluation import extraction
+
+        extraction.main(rest if args.what == "extraction" else [])
     return 0
 
 
@@ -154,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     w = sub.add_parser("worker", help="run a pipeline worker")
-    w.add_argument("name", choices=["enrich", "index", "alert"])
+    w.add_argument("name", choices=["fetch", "enrich", "index", "alert"])
     w.add_argument("--max-records", type=int, default=None)
     w.add_argument("--idle-exit", type=float, default=None, help="exit after this many idle seconds")
     w.set_defaults(func=cmd_worker)
@@ -190,8 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--feeds", help="feeds file (default: settings feeds_file)")
     i.set_defaults(func=cmd_ingest)
 
-    ev = sub.add_parser("eval", help="quality: dev set, event model, incident clustering, public geoparsing corpora")
-    ev.add_argument("what", choices=["dev", "events", "clustering", "corpora", "all"], nargs="?", default="all")
+    ev = sub.add_parser("eval", help="quality: dev set, event model, incident clustering, public geoparsing corpora, text extraction")
+    ev.add_argument("what", choices=["dev", "events", "clustering", "corpora", "extraction", "all"], nargs="?", default="all")
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the evaluation")
     ev.set_defaults(func=cmd_eval)
 

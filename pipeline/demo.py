@@ -1,7 +1,9 @@
-"""Offline demo feeds: bundled RSS/Atom files served on loopback (``make demo``, tests).
+"""Offline demo feeds: bundled RSS/Atom/RDF files and the article pages they link to, served on
+loopback (``make demo``, tests), so the demo exercises full-text fetching.
 
-Files in ``configs/demo_feeds`` may contain time markers ``@RFC822:NOW-3h@`` / ``@ISO:NOW-2d@`` that
-are rendered to real timestamps when served, so the demo always shows recent incidents.
+Files in ``configs/demo_feeds`` (feeds and ``pages/``) may contain time markers ``@RFC822:NOW-3h@`` /
+``@ISO:NOW-2d@`` that are rendered to real timestamps when served, so the demo always shows recent
+incidents, and ``@BASE@``, rendered to the server's base URL.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pipeline.settings import PROJECT_ROOT
 DEMO_DIR = PROJECT_ROOT / "configs" / "demo_feeds"
 _MARK = re.compile(r"@(RFC822|ISO):NOW-(\d+)([mhd])@")
 _UNIT = {"m": "minutes", "h": "hours", "d": "days"}
+ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"
 
 
 def render_times(text: str) -> str:
@@ -77,11 +80,15 @@ class DemoFeedServer:
         www = out_dir / "www"
         www.mkdir(parents=True, exist_ok=True)
         spec = yaml.safe_load((self.source / "feeds.yaml").read_text(encoding="utf-8"))
-        for entry in spec["feeds"]:
-            text = (self.source / entry["file"]).read_text(encoding="utf-8")
-            (www / entry["file"]).write_text(render_times(text), encoding="utf-8")
         self.server = FeedServer(www, self.port)
-        base = self.server.serve()
+        base = self.server.base_url
+        files = [self.source / e["file"] for e in spec["feeds"]] + sorted((self.source / "pages").rglob("*.html"))
+        for src in files:
+            dest = www / src.relative_to(self.source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(render_times(src.read_text(encoding="utf-8")).replace("@BASE@", base), encoding="utf-8")
+        (www / "robots.txt").write_text(ROBOTS_TXT, encoding="utf-8")
+        self.server.serve()
         feeds = [{k: v for k, v in e.items() if k != "file"} | {"url": f"{base}/{e['file']}"} for e in spec["feeds"]]
         path = out_dir / "feeds.yaml"
         path.write_text(yaml.safe_dump({"defaults": spec.get("defaults", {}), "feeds": feeds}, sort_keys=False),

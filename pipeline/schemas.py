@@ -54,6 +54,7 @@ ACTOR_CATEGORIES: tuple[str, ...] = (
 GeoPrecision = Literal["city", "admin1", "country"]
 DatePrecision = Literal["day", "week", "month", "year"]
 ActorRole = Literal["initiator", "target", "other"]
+TextSource = Literal["article", "feed"]
 
 
 def utcnow() -> datetime:
@@ -79,7 +80,10 @@ class _Message(BaseModel):
 
 
 class RawArticle(_Message):
-    """An article as ingested from a feed: topic ``articles.raw``, key = ``id``."""
+    """An article: topic ``articles.entries`` (from the feed, ``body`` = teaser) and ``articles.raw``
+    (after the fetch stage, ``body`` = full text when ``text_source`` is ``article``), key = ``id``.
+    ``summary``, ``text_source`` and ``fetch_error`` were added to schema version 1 with defaults, so
+    older messages still load."""
 
     id: str = Field(min_length=1, max_length=128)
     url: str | None = None
@@ -91,8 +95,11 @@ class RawArticle(_Message):
     fetched_at: datetime = Field(default_factory=utcnow)
     language: str | None = None
     tags: list[str] = Field(default_factory=list)
+    summary: str = Field("", description="the feed's teaser")
+    text_source: TextSource = Field("feed", description="where body comes from: the article page or the feed")
+    fetch_error: str | None = Field(None, description="why the page's text was not used (teaser fallback)")
 
-    @field_validator("title", "body")
+    @field_validator("title", "body", "summary")
     @classmethod
     def _strip(cls, v: str) -> str:
         return v.strip()

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     kafka_sasl_mechanism: str | None = None
     kafka_username: str | None = None
     kafka_password: str | None = None
+    topic_entries: str = Field("articles.entries", description="feed entries from ingestion, read by the fetch stage")
     topic_raw: str = "articles.raw"
     topic_enriched: str = "articles.enriched"
     topic_dlq: str = "articles.dlq"
@@ -75,6 +76,38 @@ class Settings(BaseSettings):
     ingest_schedule_minutes: int = 5
     ingest_seen_days: int = Field(30, description="ingestion remembers the ids it sent this long")
     ingest_seen_lock_timeout_s: float = 30.0
+    feed_deadline_s: float = Field(30.0, description="total time for one feed download, however slowly it trickles")
+    feed_max_redirects: int = 5
+    ingest_parallel_feeds: int = Field(4, description="feeds polled at once by `radar ingest` / `radar up --no-airflow`")
+
+    # Article fetching (pipeline/fetch, consumer group "fetch"; the guard also covers feed URLs)
+    fetch_allow_private_networks: bool = Field(
+        False, description="allow loopback/private/link-local addresses (tests and the demo only)")
+    fetch_allowed_private: list[str] = Field(
+        default_factory=list, description="ip:port pairs allowed even with the guard on (an intranet server)")
+    fetch_allowed_ports: list[int] = Field(
+        default_factory=lambda: [80, 443, 8000, 8080, 8443], description="ports allowed with the guard on")
+    fetch_user_agent: str = "IncidentRadar/0.1 (+https://github.com/incident-radar/incident-radar; news monitoring)"
+    fetch_connect_timeout_s: float = 5.0
+    fetch_read_timeout_s: float = 10.0
+    fetch_deadline_s: float = Field(20.0, description="total time for one page, however slowly it trickles")
+    fetch_max_bytes: int = Field(5_000_000, description="cap on a page, compressed and after decompression")
+    fetch_max_redirects: int = 5
+    fetch_retries: int = Field(2, description="retries after 429/503 (and connection errors)")
+    fetch_backoff_s: float = 1.0
+    fetch_max_retry_after_s: float = Field(30.0, description="a longer Retry-After gives up on the page")
+    fetch_per_host_concurrency: int = 2
+    fetch_per_host_delay_s: float = Field(1.0, description="minimum time between two requests to one host")
+    fetch_max_crawl_delay_s: float = Field(10.0, description="cap on a robots.txt Crawl-delay")
+    fetch_concurrency: int = Field(16, description="pages fetched at once by one fetch worker")
+    fetch_batch_size: int = Field(50, description="entries one fetch worker takes from Kafka at a time")
+    fetch_batch_deadline_s: float = Field(
+        60.0, description="entries not started by then go back to the topic so one slow host delays no other")
+    fetch_robots_ttl_s: float = 3600.0
+    fetch_robots_max_bytes: int = 500_000
+    fetch_min_text_chars: int = Field(80, description="shorter extracted text counts as a failed extraction")
+    fetch_ledger_days: int = Field(30, description="how long the fetch ledger remembers an entry")
+    fetch_workers: int = Field(1, description="fetch worker processes started by `radar up`")
 
     # Enrichment
     enrich_max_chars: int = 20_000

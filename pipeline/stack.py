@@ -164,6 +164,7 @@ def radar_env(s: Settings) -> dict[str, str]:
         "RADAR_ES_URL": s.es_url,
         "RADAR_DATA_DIR": str(s.data_dir),
         "RADAR_FEEDS_FILE": str(s.feeds_file),
+        "RADAR_FETCH_ALLOW_PRIVATE_NETWORKS": str(s.fetch_allow_private_networks).lower(),
         "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p),
     }
 
@@ -197,7 +198,7 @@ def start_servers(stack: Stack) -> None:
 
 
 def recover_raw(s: Settings) -> int:
-    """Re-produce to ``articles.raw`` the articles ingestion journalled (``raw`` archive) that the
+    """Re-produce to ``articles.entries`` the articles ingestion journalled (``raw`` archive) that the
     articles archive lacks: the memory-only broker lost them. Return how many."""
     from pipeline import bus
     from pipeline.index.archive import Archive
@@ -215,7 +216,7 @@ def recover_raw(s: Settings) -> int:
             produce_articles(producer, missing, s)
         finally:
             producer.close()
-        log.info("re-produced %d sent article(s) the archive lacks to %s", len(missing), s.topic_raw)
+        log.info("re-produced %d sent article(s) the archive lacks to %s", len(missing), s.topic_entries)
     return len(missing)
 
 
@@ -329,7 +330,9 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
     demo_server: DemoFeedServer | None = None
     if demo:
         demo_server = DemoFeedServer(s.demo_feed_port)
-        s = s.model_copy(update={"feeds_file": demo_server.start(s.data_dir / "demo")})
+        # the demo's feeds and article pages are served on loopback: the SSRF guard must let them through
+        s = s.model_copy(update={"feeds_file": demo_server.start(s.data_dir / "demo"),
+                                 "fetch_allow_private_networks": True})
     stack = Stack(s)
 
     def _interrupt(*_: object) -> None:
@@ -340,7 +343,8 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
         signal.signal(sig, _interrupt)
     try:
         start_servers(stack)
-        start_workers(stack, {"enrich": enrich_workers or s.enrich_workers, "index": 1, "alert": 1})
+        start_workers(stack, {"fetch": s.fetch_workers, "enrich": enrich_workers or s.enrich_workers,
+                              "index": 1, "alert": 1})
         if airflow:
             start_airflow(stack)
             for cmd in (("dags", "reserialize"), ("dags", "unpause", "ingest_feeds"), ("dags", "trigger", "ingest_feeds")):
@@ -349,10 +353,10 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
                     log.warning("airflow %s failed: %s", " ".join(cmd), out.stderr.strip()[-500:])
         print(_banner(s, airflow), flush=True)
         first: float | None = None
-        next_poll = 0.0
+        next_poll: float | None = None
         while True:
-            if not airflow and time.monotonic() >= next_poll:
-                stack_poll_feeds(s)
+            if not airflow and (next_poll is None or time.monotonic() >= next_poll):
+                stack_poll_feeds(s, force=next_poll is None)
                 next_poll = time.monotonic() + 60 * s.ingest_schedule_minutes
             stack.supervise_once()
             if first is None:
@@ -370,18 +374,20 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
     return 0
 
 
-def stack_poll_feeds(s: Settings) -> None:
-    """Poll every due feed once (used with ``--no-airflow``); the same code the DAG runs."""
-    from pipeline.ingest.feeds import load_feeds
-    from pipeline.ingest.fetch import FeedError
-    from pipeline.ingest.run import ingest_feed, is_due
+def stack_poll_feeds(s: Settings, force: bool = False) -> None:
+    """Poll every due feed (every feed when ``force``, as at start) with ``--no-airflow``; the same code
+    the DAG runs. Feeds are polled in parallel and an error fails only its own feed."""
+    from pipeline.ingest.feeds import FeedsFileError, load_feeds
+    from pipeline.ingest.poll import poll_feeds
+    from pipeline.ingest.run import is_due
 
-    for feed in load_feeds(s=s):
-        if is_due(feed, s):
-            try:
-                ingest_feed(feed, s)
-            except FeedError as exc:
-                log.error("%s", exc)
+    try:
+        feeds = [f for f in load_feeds(s=s) if force or is_due(f, s)]
+    except FeedsFileError as exc:
+        log.error("%s", exc)
+        return
+    for report in poll_feeds(feeds, s):
+        (log.info if report.status != "failed" else log.error)("%s", report)
 
 
 def _banner(s: Settings, airflow: bool) -> str:

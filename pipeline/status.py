@@ -6,7 +6,7 @@ from typing import Any
 
 from pipeline.settings import Settings
 
-GROUP_TOPICS = {"enrich": "topic_raw", "index": "topic_enriched", "alert": "topic_enriched"}
+GROUP_TOPICS = {"fetch": "topic_entries", "enrich": "topic_raw", "index": "topic_enriched", "alert": "topic_enriched"}
 
 
 def kafka_lag(s: Settings) -> dict[str, Any]:

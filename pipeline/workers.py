@@ -69,4 +69,11 @@ def alert_worker(s: Settings | None = None) -> StreamWorker:
     return build(s or get_settings())
 
 
-WORKERS = {"enrich": enrich_worker, "index": index_worker, "alert": alert_worker}
+def fetch_worker(s: Settings | None = None) -> StreamWorker:
+    """The article fetcher (consumer group ``fetch``): feed entries → full text → ``articles.raw``."""
+    from pipeline.fetch.worker import fetch_worker as build
+
+    return build(s or get_settings())
+
+
+WORKERS = {"fetch": fetch_worker, "enrich": enrich_worker, "index": index_worker, "alert": alert_worker}

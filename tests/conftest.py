@@ -17,11 +17,14 @@ os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_AIRFL
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).resolve().parent.parent / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
+# test servers run on loopback: tests that check the SSRF guard turn it on explicitly
+os.environ.setdefault("RADAR_FETCH_ALLOW_PRIVATE_NETWORKS", "true")
 
 from pipeline.settings import Settings, get_settings  # noqa: E402
 from pipeline.stack import Service, Stack, free_port, kafka_argv, search_argv  # noqa: E402
 
-RADAR_ENV = ("RADAR_KAFKA_BOOTSTRAP", "RADAR_ES_URL", "RADAR_DATA_DIR", "RADAR_INDEX_PREFIX", "RADAR_TOPIC_RAW",
+RADAR_ENV = ("RADAR_KAFKA_BOOTSTRAP", "RADAR_ES_URL", "RADAR_DATA_DIR", "RADAR_INDEX_PREFIX", "RADAR_TOPIC_ENTRIES",
+             "RADAR_TOPIC_RAW",
              "RADAR_TOPIC_ENRICHED", "RADAR_TOPIC_DLQ", "RADAR_FEEDS_FILE", "RADAR_EXTRA_TOPICS",
              "RADAR_CONSUMER_GROUP_PREFIX")
 
@@ -50,6 +53,7 @@ def radar_settings(servers: dict[str, str], tmp_path: Path, monkeypatch: pytest.
         "RADAR_ES_URL": servers["es_url"],
         "RADAR_DATA_DIR": str(tmp_path / "data"),
         "RADAR_INDEX_PREFIX": tag,
+        "RADAR_TOPIC_ENTRIES": f"{tag}.articles.entries",
         "RADAR_TOPIC_RAW": f"{tag}.articles.raw",
         "RADAR_TOPIC_ENRICHED": f"{tag}.articles.enriched",
         "RADAR_TOPIC_DLQ": f"{tag}.articles.dlq",

@@ -1,11 +1,11 @@
-"""HTTP fetching of feeds: timeouts, a size cap, a User-Agent and conditional GET."""
+"""HTTP fetching of feeds: conditional GET through the safe client (guard, deadline, size cap)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-
+from pipeline.ingest.guard import Guard
+from pipeline.ingest.http import FetchFailed, Limits, SafeClient
 from pipeline.settings import Settings, get_settings
 
 
@@ -35,6 +35,18 @@ class FetchResult:
         return self.status == 304
 
 
+FEED_CONTENT_TYPES = ("application/rss", "application/atom", "application/rdf", "application/xml",
+                      "application/x-rss", "application/x-atom", "application/feed", "text/",
+                      "application/octet-stream")
+
+
+def feed_limits(s: Settings) -> Limits:
+    """Limits of a feed download (per-read timeout, total deadline, size, redirects, content types)."""
+    return Limits("RADAR_FEED", s.feed_deadline_s, s.feed_timeout_s, s.feed_timeout_s, s.feed_max_bytes,
+                  s.feed_max_redirects, s.fetch_retries, s.fetch_backoff_s, s.fetch_max_retry_after_s,
+                  FEED_CONTENT_TYPES)
+
+
 def fetch(
     feed: str,
     url: str,
@@ -42,40 +54,19 @@ def fetch(
     last_modified: str | None = None,
     s: Settings | None = None,
 ) -> FetchResult:
-    """GET ``url`` with conditional headers; raise :class:`FeedError` on timeout, HTTP error or size."""
+    """GET ``url`` with conditional headers through the SSRF guard; raise :class:`FeedError` otherwise."""
     s = s or get_settings()
-    headers = {"User-Agent": s.feed_user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    timeout = httpx.Timeout(s.feed_timeout_s)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client:
-            with client.stream("GET", url, headers=headers) as resp:
-                if resp.status_code == 304:
-                    return FetchResult(304, b"", etag, last_modified, str(resp.url), None)
-                if resp.status_code >= 400:
-                    raise FeedError(feed, "http", f"HTTP {resp.status_code} from {url}")
-                declared = resp.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > s.feed_max_bytes:
-                    raise FeedError(feed, "size", f"{declared} bytes > limit {s.feed_max_bytes} (RADAR_FEED_MAX_BYTES)")
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in resp.iter_bytes():
-                    total += len(chunk)
-                    if total > s.feed_max_bytes:
-                        raise FeedError(feed, "size", f"more than {s.feed_max_bytes} bytes (RADAR_FEED_MAX_BYTES)")
-                    chunks.append(chunk)
-                return FetchResult(
-                    resp.status_code,
-                    b"".join(chunks),
-                    resp.headers.get("etag"),
-                    resp.headers.get("last-modified"),
-                    str(resp.url),
-                    resp.headers.get("content-type"),
-                )
-    except httpx.TimeoutException as exc:
-        raise FeedError(feed, "timeout", f"no answer from {url} within {s.feed_timeout_s}s (RADAR_FEED_TIMEOUT_S)") from exc
-    except httpx.HTTPError as exc:
-        raise FeedError(feed, "network", f"{type(exc).__name__}: {exc}") from exc
+        with SafeClient(Guard.from_settings(s), s.feed_user_agent) as client:
+            resp = client.get(url, feed_limits(s), headers)
+    except FetchFailed as exc:
+        raise FeedError(feed, exc.kind, str(exc).split(": ", 1)[1]) from exc
+    if resp.status == 304:
+        return FetchResult(304, b"", etag, last_modified, resp.url, None)
+    return FetchResult(resp.status, resp.content, resp.headers.get("etag"), resp.headers.get("last-modified"),
+                       resp.url, resp.headers.get("content-type"))

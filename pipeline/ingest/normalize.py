@@ -66,21 +66,36 @@ class _TextExtractor(HTMLParser):
 
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment: tags, scripts and styles removed, whitespace tidied."""
-    if "<" not in markup and "&" not in markup:
-        text = markup
+    if "<" not in markup:
+        text = html.unescape(markup)
     else:
         parser = _TextExtractor()
         parser.feed(markup)
         parser.close()
-        text = html.unescape("".join(parser.parts))
+        text = "".join(parser.parts)
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
+def is_web_link(url: str | None) -> bool:
+    """True for an absolute http(s) URL with a host (not file:, javascript:, data:, ftp:, ...)."""
+    if not url:
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def entry_link(entry: Entry) -> str | None:
+    """The entry's link, or its guid when that is a URL; None when neither is given."""
+    return entry.link or (entry.guid if entry.guid and entry.guid.startswith("http") else None)
+
+
 def normalize_entry(entry: Entry, feed: FeedConfig, max_body_chars: int) -> RawArticle | None:
-    """Turn a feed entry into a :class:`RawArticle`; None when it has no usable link or text."""
-    link = entry.link or (entry.guid if entry.guid and entry.guid.startswith("http") else None)
-    if not link:
+    """Turn a feed entry into a :class:`RawArticle`; None when it has no http(s) link or no text.
+
+    The feed's teaser is both ``summary`` and (until the fetch stage replaces it) ``body``."""
+    link = entry_link(entry)
+    if not is_web_link(link):
         return None
     canon = canonical_url(link)
     title = html_to_text(entry.title)
@@ -94,6 +109,8 @@ def normalize_entry(entry: Entry, feed: FeedConfig, max_body_chars: int) -> RawA
         feed=feed.name,
         title=title[:2_000],
         body=body,
+        summary=body,
+        text_source="feed",
         published_at=entry.published,
         language=feed.language,
         tags=sorted(set(feed.tags) | {t for t in entry.tags if len(t) < 64}),

@@ -33,6 +33,8 @@ def check_xml_safety(feed: str, content: bytes) -> None:
         raise FeedError(feed, "hostile-xml", f"refused: {type(exc).__name__} ({exc})") from exc
     except (ParseError, ValueError):
         pass
+    except LookupError as exc:
+        raise FeedError(feed, "encoding", f"unknown declared encoding ({exc})") from exc
 
 
 def _when(entry: feedparser.FeedParserDict) -> datetime | None:
@@ -53,7 +55,12 @@ def _html(entry: feedparser.FeedParserDict) -> str:
 def parse_feed(feed: str, content: bytes, max_entries: int) -> list[Entry]:
     """Parse feed bytes into entries; raise :class:`FeedError` for hostile, malformed or undecodable feeds."""
     check_xml_safety(feed, content)
-    parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    except LookupError as exc:
+        raise FeedError(feed, "encoding", f"unknown declared encoding ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - any parser crash fails this feed alone, with its reason
+        raise FeedError(feed, "parse", f"{type(exc).__name__}: {exc}") from exc
     entries = parsed.get("entries", [])
     if parsed.get("bozo") and not entries:
         exc = parsed.get("bozo_exception")

@@ -1,9 +1,10 @@
-"""The ingest stage: one feed → fetch → parse → normalise → skip seen → produce to ``articles.raw``."""
+"""The ingest stage: one feed → fetch → parse → normalise → skip seen → produce to ``articles.entries``
+(the fetch stage adds the article's full text and passes it on to ``articles.raw``)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kafka import KafkaProducer
@@ -12,7 +13,7 @@ from pipeline import bus
 from pipeline.index.archive import Archive
 from pipeline.ingest.feeds import FeedConfig
 from pipeline.ingest.fetch import FeedError, fetch
-from pipeline.ingest.normalize import normalize_entry
+from pipeline.ingest.normalize import entry_link, is_web_link, normalize_entry
 from pipeline.ingest.parse import parse_feed
 from pipeline.ingest.seen import SeenSet
 from pipeline.ingest.state import FeedState, load_state, save_state
@@ -31,10 +32,16 @@ class IngestReport:
     entries: int = 0
     already_sent: int = 0
     sent: int = 0
+    bad_links: list[str] = field(default_factory=list)
+    error: str | None = None
 
     def __str__(self) -> str:
+        if self.error:
+            return f"{self.feed}: {self.status}: {self.error}"
+        refused = (f", {len(self.bad_links)} non-http(s) link(s) refused ({', '.join(self.bad_links[:3])[:200]})"
+                   if self.bad_links else "")
         return (f"{self.feed}: {self.status}, {self.entries} entries, "
-                f"{self.already_sent} already sent, {self.sent} sent")
+                f"{self.already_sent} already sent, {self.sent} sent{refused}")
 
 
 def is_due(feed: FeedConfig, s: Settings | None = None, now: datetime | None = None) -> bool:
@@ -47,7 +54,7 @@ def is_due(feed: FeedConfig, s: Settings | None = None, now: datetime | None = N
 
 def produce_articles(producer: KafkaProducer, articles: list[RawArticle], s: Settings) -> int:
     """Send articles keyed by id (acks=all) and wait for every acknowledgement."""
-    futures = [bus.send(producer, s.topic_raw, a.id, dump(a), s) for a in articles]
+    futures = [bus.send(producer, s.topic_entries, a.id, dump(a), s) for a in articles]
     producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
     for fut in futures:
         fut.get(timeout=s.kafka_request_timeout_ms / 1000)
@@ -118,4 +125,5 @@ def _send_new(
     seen.add((a.id for a in new), feed.name)
     state.last_entries, state.last_sent = len(entries), sent
     state.total_sent += sent
-    return IngestReport(feed.name, "ok", len(entries), len(articles) - len(new), sent)
+    bad = [repr(link[:60]) for e in entries if (link := entry_link(e)) and not is_web_link(link)]
+    return IngestReport(feed.name, "ok", len(entries), len(articles) - len(new), sent, bad)

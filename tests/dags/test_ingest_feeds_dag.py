@@ -16,6 +16,8 @@ pytestmark = pytest.mark.e2e
 
 HOSTILE = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>
 <rss version="2.0"><channel><title>&lol2;</title></channel></rss>"""
+UNKNOWN_ENCODING = b"""<?xml version="1.0" encoding="x-unknown"?><rss version="2.0"><channel><title>t</title>
+<item><title>a</title><link>http://e.com/a</link></item></channel></rss>"""
 
 
 def test_dag_folder_imports_without_errors(airflow_db):
@@ -35,12 +37,14 @@ def _feeds_file(tmp_path: Path, s: Settings) -> tuple[Path, DemoFeedServer, Feed
     bad_dir.mkdir()
     (bad_dir / "broken.xml").write_bytes(b"<rss><channel><title>oops</channel")
     (bad_dir / "hostile.xml").write_bytes(HOSTILE)
+    (bad_dir / "encoding.xml").write_bytes(UNKNOWN_ENCODING)
     bad = FeedServer(bad_dir)
     base = bad.serve()
     feeds = demo_feeds + [
         {"name": "broken", "url": f"{base}/broken.xml"},
         {"name": "hostile", "url": f"{base}/hostile.xml"},
         {"name": "missing", "url": f"{base}/missing.xml"},
+        {"name": "encoding", "url": f"{base}/encoding.xml"},
         {"name": "disabled", "url": f"{base}/missing.xml", "enabled": False},
     ]
     path = tmp_path / "feeds.yaml"
@@ -65,17 +69,20 @@ def test_dag_run_ingests_good_feeds_and_isolates_bad_ones(airflow_db, radar_sett
         demo.stop()
         bad.stop()
     states = {ti.map_index: ti.state for ti in run.get_task_instances() if ti.task_id == "ingest"}
-    assert len(states) == 6
+    assert len(states) == 7
     assert sorted(str(v) for v in states.values()).count("success") == 3
-    assert sorted(str(v) for v in states.values()).count("failed") == 3
+    assert sorted(str(v) for v in states.values()).count("failed") == 4
 
-    records = consume_all(s, s.topic_raw, 12)
+    records = consume_all(s, s.topic_entries, 12)
     articles = [load(RawArticle, r.value) for r in records]
     assert len(articles) == 12 and len({a.id for a in articles}) == 12
     assert all(r.key.decode() == a.id for r, a in zip(records, articles))
     assert any("Madera" in a.body for a in articles)
+    assert all(a.text_source == "feed" and a.summary == a.body for a in articles)  # teasers, for the fetch stage
 
     assert load_state("hostile", s).last_status == "hostile-xml"
     assert load_state("broken", s).last_status in {"malformed-xml", "not-a-feed"}
     assert "404" in (load_state("missing", s).last_error or "")
+    assert load_state("encoding", s).last_status == "encoding"
+    assert "x-unknown" in (load_state("encoding", s).last_error or "")
     assert load_state("demo-world-wire", s).last_sent == 5

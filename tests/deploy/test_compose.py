@@ -17,7 +17,7 @@ from pipeline.settings import Settings
 
 from deploy_testlib import COMPOSE_FILE, ENV_EXAMPLE, ROOT, compose_variables, interpolate, resolve_compose
 
-WORKERS = ("enrich", "index", "alert")
+WORKERS = ("fetch", "enrich", "index", "alert")
 PROJECT_SERVICES = (*WORKERS, "setup", "airflow-init", "airflow-apiserver", "airflow-scheduler",
                     "airflow-dag-processor", "airflow-triggerer")
 PUBLISHED = {"kibana": 5601, "airflow-apiserver": 8080, "elasticsearch": 9200}
@@ -199,7 +199,7 @@ def test_kafka_init_creates_all_topics(compose: dict[str, Any]) -> None:
     settings = Settings()
     specs = _env(compose["services"]["kafka-init"])["KAFKA_TOPICS"].split()
     names = [s.split(":")[0] for s in specs]
-    for topic in (settings.topic_raw, settings.topic_enriched, settings.topic_dlq, "incidents", "alerts"):
+    for topic in (settings.topic_entries, settings.topic_raw, settings.topic_enriched, settings.topic_dlq, "incidents", "alerts"):
         assert topic in names
     for spec in specs:
         _, partitions, retention = spec.split(":")

@@ -1,5 +1,5 @@
-"""End to end on real components: loopback RSS → ingest_feeds (Airflow dag.test) → Kafka → enrich
-worker → index worker → `radar search`."""
+"""End to end on real components: loopback RSS → ingest_feeds (Airflow dag.test) → Kafka → fetch
+worker (article pages from the same loopback server) → enrich worker → index worker → `radar search`."""
 
 import json
 import subprocess
@@ -13,7 +13,7 @@ from pipeline import bus
 from pipeline.demo import DemoFeedServer
 from pipeline.schemas import DeadLetter, EnrichedArticle, RawArticle, dump, load
 from pipeline.settings import PROJECT_ROOT, get_settings
-from pipeline.workers import enrich_worker, index_worker
+from pipeline.workers import enrich_worker, fetch_worker, index_worker
 from tests.helpers import consume_all, produce_raw
 
 pytestmark = pytest.mark.e2e
@@ -42,8 +42,11 @@ def test_feed_to_search_for_the_madera_gun_battle(airflow_db, radar_settings, tm
     n_articles = 12  # 5 + 4 + 3 entries in the bundled demo feeds
     try:
         DagBag(dag_folder=str(PROJECT_ROOT / "dags")).get_dag("ingest_feeds").test()
+        assert fetch_worker(s).run(max_records=n_articles, idle_exit_s=60).records == n_articles
     finally:
         demo.stop()
+    fetched = [load(RawArticle, r.value) for r in consume_all(s, s.topic_raw, n_articles)]
+    assert [a.fetch_error for a in fetched if a.text_source != "article"] == []
 
     assert enrich_worker(s).run(max_records=n_articles, idle_exit_s=60).records == n_articles
     assert index_worker(s).run(max_records=n_articles, idle_exit_s=60).records == n_articles
@@ -52,6 +55,8 @@ def test_feed_to_search_for_the_madera_gun_battle(airflow_db, radar_settings, tm
     assert result["total"] >= 1
     top = result["hits"][0]
     assert top["title"] == "Police officers in Mexico caught in gun battle with cartel gunmen"
+    assert top["url"] == "http://demo.world-wire.example/2026/mexico-madera-gun-battle"  # the page's canonical URL
+    assert top["text_source"] == "article" and "Two of the attackers were also killed" not in top["summary"]
     assert top["highlight"]["title"]
     assert top["violent"] is True
     assert (top["event_type"], top["sub_event_type"]) == ("Battles", "Armed clash")

@@ -1,0 +1,1 @@
+"""The fetch stage: ``articles.entries`` → article page → main text → ``articles.raw`` (group ``fetch``)."""
