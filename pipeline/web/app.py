@@ -124,6 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def incident_page(incident_id: str) -> FileResponse:
         return FileResponse(STATIC / "incident.html")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}

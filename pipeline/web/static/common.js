@@ -96,12 +96,30 @@ const Radar = (() => {
     map.setView([20, 0], 2);
     fetch("/static/vendor/countries-50m.json").then((r) => r.json()).then((topo) => {
       const countries = topojson.feature(topo, topo.objects.countries);
+      countries.features = countries.features.filter((f) => f.properties.name !== "Antarctica").map(unwrap);
       const layer = L.geoJSON(countries, { className: "country", interactive: false,
         style: { color: "#9aa8b6", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 } });
       layer.addTo(map);
       layer.bringToBack();
     });
     return map;
+  }
+
+  /** Rings that cross the antimeridian (Russia, Fiji) continue past ±180° instead of drawing a line across
+      the whole map. */
+  function unwrap(feature) {
+    const ring = (r) => {
+      let shift = 0;
+      return r.map((p, i) => {
+        const d = i ? p[0] - r[i - 1][0] : 0;
+        if (d > 180) shift -= 360; else if (d < -180) shift += 360;
+        return [p[0] + shift, p[1]];
+      });
+    };
+    const g = feature.geometry;
+    if (g && g.type === "Polygon") g.coordinates = g.coordinates.map(ring);
+    if (g && g.type === "MultiPolygon") g.coordinates = g.coordinates.map((poly) => poly.map(ring));
+    return feature;
   }
 
   function legend(container) {

@@ -30,7 +30,7 @@
   if (loc && typeof loc.lat === "number" && typeof loc.lon === "number") {
     L.circleMarker([loc.lat, loc.lon], { radius: 10, weight: 2, color: "#ffffff", fillColor: Radar.color(inc.event_type), fillOpacity: 0.95 })
       .addTo(map).bindTooltip(Radar.place(loc), { permanent: true, direction: "right", offset: [10, 0] });
-    map.setView([loc.lat, loc.lon], 6);
+    map.setView([loc.lat, loc.lon], 5);
   }
 
   // actors

@@ -31,7 +31,7 @@
 
   function params(st) {
     const p = new URLSearchParams();
-    for (const k of SINGLE) if (st[k]) p.set(k, st[k]);
+    for (const k of SINGLE) if (st[k] && !(k === "sort" && st[k] === "relevance")) p.set(k, st[k]);
     for (const k of LISTS) for (const v of st[k] || []) p.append(k, v);
     return p;
   }
@@ -145,7 +145,9 @@
       const actors = (h.actors || []).slice(0, 4).map((a) => el("span", { class: "actor" }, a.name, el("small", {}, ` ${a.role || ""}`)));
       const li = el("li", { class: "result", "data-id": h.id },
         el("div", { class: "result-top" }, Radar.badge(h.event_type, h.sub_event_type),
-          h.incident_id ? el("a", { class: "incident-link", href: "/incident/" + encodeURIComponent(h.incident_id) }, "Incident →") : null),
+          el("span", { class: "result-actions" },
+            h.geo ? el("button", { type: "button", class: "link show-on-map", onclick: () => showOnMap(h.id) }, "Show on map") : null,
+            h.incident_id ? el("a", { class: "incident-link", href: "/incident/" + encodeURIComponent(h.incident_id) }, "Incident →") : null)),
         el("h3", {}, titleNode),
         el("div", { class: "meta" }, meta.join(" · ")),
         snippet ? el("p", { class: "snippet" }, Radar.highlighted(snippet)) : null,
@@ -219,7 +221,7 @@
       const ll = point(h.geo);
       if (!ll || ll.some((x) => typeof x !== "number" || isNaN(x))) continue;
       const m = L.circleMarker(ll, { radius: 7, weight: 1.5, color: "#ffffff", fillColor: Radar.color(h.event_type),
-        fillOpacity: 0.92, eventType: h.event_type, className: "marker" });
+        fillOpacity: 0.92, eventType: h.event_type, hit: h, className: "marker" });
       m.bindPopup(() => popup(h));
       m.on("click", () => focusResult(h.id));
       m.on("mouseover", () => focusResult(h.id, false));
@@ -229,9 +231,9 @@
     clusters.addLayers(layers);
     if (layers.length) {
       const bounds = L.latLngBounds(layers.map((m) => m.getLatLng()));
-      map.fitBounds(bounds.pad(0.3), { maxZoom: 6 });
+      map.fitBounds(bounds.pad(0.3), { maxZoom: 6, animate: false });
     } else {
-      map.setView([20, 0], 2);
+      map.setView([20, 0], 2, { animate: false });
     }
   }
 
@@ -247,6 +249,14 @@
       m.setStyle({ radius: on ? 11 : 7, weight: on ? 3 : 1.5, color: on ? "#0f1b2d" : "#ffffff" });
       if (on) { const parent = clusters.getVisibleParent(m); if (parent === m) m.bringToFront(); }
     }
+  }
+
+  function showOnMap(id) {
+    const m = markers.get(id);
+    if (!m) return;
+    map.setView(m.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
+    focusMarker(id);
+    L.popup({ offset: [0, -6] }).setLatLng(m.getLatLng()).setContent(popup(m.options.hit)).openOn(map);
   }
 
   function focusResult(id, scroll = true) {
@@ -266,8 +276,9 @@
   function dayList(days) {
     if (!days.length) return [];
     const out = [];
-    const first = new Date(days[0].day + "T00:00:00Z");
     const last = new Date(days[days.length - 1].day + "T00:00:00Z");
+    // at least two weeks, so a single busy day still reads as a day
+    const first = new Date(Math.min(Date.parse(days[0].day + "T00:00:00Z"), last.getTime() - 13 * 86400000));
     for (let d = first; d <= last && out.length < 400; d = new Date(d.getTime() + 86400000)) out.push(d.toISOString().slice(0, 10));
     return out;
   }
@@ -296,7 +307,7 @@
         const typed = Object.values(d.types).reduce((a, b) => a + b, 0);
         const stack = order.filter((t) => d.types[t]).map((t) => [t, d.types[t]]).concat(d.count > typed ? [[null, d.count - typed]] : []);
         for (const [t, n] of stack) {
-          const r = svg("rect", { x: x + 0.5, width: Math.max(1, bw - 1), y: y(base + n), height: y(base) - y(base + n), class: "bar t-" + Radar.slug(t) });
+          const r = svg("rect", { x: x + 0.5 + Math.max(0, bw - 1 - 26) / 2, width: Math.min(26, Math.max(1, bw - 1)), y: y(base + n), height: y(base) - y(base + n), class: "bar t-" + Radar.slug(t) });
           const title = svg("title"); title.textContent = `${day}: ${n} ${t || "not an event"}`; r.append(title);
           box.append(r);
           base += n;
@@ -346,13 +357,19 @@
   });
 
   // ---- alerts (live) -------------------------------------------------------------------------
+  function headline(a) {
+    const text = a.headline || a.incident_id || "alert";
+    const prefix = `[${a.rule}] `;
+    return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+  }
+
   function alertItem(a, fresh) {
     const sinks = (a.sinks || []).join(", ") || "—";
     const pending = (a.pending_sinks || []).length ? ` · pending: ${a.pending_sinks.join(", ")}` : "";
     return el("li", { class: "alert t-" + Radar.slug(a.event_type) + (fresh ? " fresh" : ""), "data-id": a.id },
       el("div", { class: "alert-top" }, el("span", { class: "rule" }, a.rule || "rule"), el("span", { class: "trigger" }, a.trigger || ""),
         el("time", {}, Radar.when(a.created_at))),
-      el("a", { class: "alert-headline", href: "/incident/" + encodeURIComponent(a.incident_id || "") }, a.headline || a.incident_id || "alert"),
+      el("a", { class: "alert-headline", href: "/incident/" + encodeURIComponent(a.incident_id || "") }, headline(a)),
       el("div", { class: "meta" }, `sinks: ${sinks}${pending}`));
   }
 
