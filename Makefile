@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install up demo test eval train bench setup status clean
+.PHONY: install browser up demo test eval train bench setup status clean
 
 install: $(STAMP)
 
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[embedded,airflow,test]"
 	touch $(STAMP)
+
+browser:             ## Debian's Chromium + ChromeDriver for the browser tests (root; CI runs it via .ci/run)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 up: install          ## the embedded stack on configs/feeds.yaml until Ctrl-C
 	$(BIN)/radar up

@@ -44,7 +44,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from pipeline.search import QueryError, SearchQuery, format_hit, run_search
 
     s = get_settings()
-    q = SearchQuery(text=" ".join(args.query), event_types=args.type or [], country=args.country, since=args.since,
+    q = SearchQuery(text=" ".join(args.query), event_types=args.type or [], countries=[args.country] if args.country else [],
+                    since=args.since,
                     near=args.near, violent_only=args.violent, actor=args.actor, size=args.size, sort=args.sort)
     es = make_client(s)
     try:
@@ -58,6 +59,18 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{result['total']} result(s)")
         for doc in result["hits"]:
             print(format_hit(doc))
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the search page and its JSON API until Ctrl-C."""
+    from pipeline.web.app import serve
+
+    s = get_settings()
+    updates = {k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None}
+    s = s.model_copy(update=updates)
+    print(f"Incident Radar web page: http://{s.web_host}:{s.web_port}/  (API docs: /openapi.json)", flush=True)
+    serve(s)
     return 0
 
 
@@ -177,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--size", type=int, default=10)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
+
+    wb = sub.add_parser("web", help="serve the search page and JSON API (default http://127.0.0.1:18000)")
+    wb.add_argument("--host", help="bind address (default RADAR_WEB_HOST, 127.0.0.1)")
+    wb.add_argument("--port", type=int, help="port (default RADAR_WEB_PORT, 18000)")
+    wb.set_defaults(func=cmd_web)
 
     e = sub.add_parser("enrich", help="enrich a JSON-lines file of articles (no servers needed)")
     e.add_argument("input")

@@ -14,25 +14,65 @@ from pipeline.schemas import EVENT_TYPES, utcnow
 
 _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+HIGHLIGHT_TAGS = ("«", "»")
+MAX_OFFSET = 10_000  # index.max_result_window of Elasticsearch
 
 
 class QueryError(ValueError):
     """A search option is malformed."""
 
 
+class SearchServerError(RuntimeError):
+    """The search server refused a request of a multi-search."""
+
+    def __init__(self, status: int, error: Any) -> None:
+        super().__init__(f"search server answered {status}: {error}")
+        self.status = status
+
+
+SortOrder = Literal["best", "newest"]
+
+#: Facets (aggregations) a search can return: name -> indexed field.
+FACETS: dict[str, str] = {
+    "event_type": "event_type",
+    "sub_event_type": "sub_event_type",
+    "country": "location.country_code",
+    "admin1": "location.admin1",
+    "actor": "actors.name",
+    "actor_category": "actors.category",
+    "source": "source",
+    "violent": "violent",
+}
+
+#: Fields a map marker needs (``_source`` of the map request).
+MAP_FIELDS = ["id", "title", "geo", "event_type", "sub_event_type", "location.name", "location.admin1",
+              "location.country_code", "incident_id", "published_at", "source", "fatalities"]
+
+
 @dataclass
 class SearchQuery:
-    """What the user asked for."""
+    """What the user asked for (the CLI and the web API fill the same object)."""
 
     text: str = ""
     event_types: list[str] = field(default_factory=list)
-    country: str | None = None
+    sub_event_types: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    admin1: list[str] = field(default_factory=list)
     since: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
     near: str | None = None
     violent_only: bool = False
     actor: str | None = None
+    actor_names: list[str] = field(default_factory=list)
+    actor_categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    incident_id: str | None = None
     size: int = 10
-    sort: Literal["best", "newest"] = "best"
+    sort: SortOrder = "best"
+    search_after: list[Any] | None = None
+    offset: int = 0
 
 
 def parse_since(value: str) -> str:
@@ -68,17 +108,39 @@ def resolve_event_type(value: str) -> str:
     raise QueryError(f"--type {value!r}: not an event type; choose from {', '.join(EVENT_TYPES)} or a sub-type")
 
 
-def build_query(q: SearchQuery) -> dict[str, Any]:
-    """The Elasticsearch request body for ``q`` (query, filters, highlight, sort)."""
+def parse_date(value: str, name: str) -> str:
+    """An ISO date or timestamp (``2026-05-01``, ``2026-05-01T10:00:00Z``), validated."""
+    if not _ISO_DATE.match(value.strip()):
+        raise QueryError(f"{name} {value!r}: expected an ISO date such as 2026-05-01")
+    return value.strip()
+
+
+def build_filters(q: SearchQuery) -> list[dict[str, Any]]:
+    """The filter clauses of ``q`` (every one must hold)."""
     filters: list[dict[str, Any]] = []
     if q.event_types:
         types = [resolve_event_type(t) for t in q.event_types]
         filters.append({"bool": {"should": [{"terms": {"event_type": types}}, {"terms": {"sub_event_type": types}}],
                                  "minimum_should_match": 1}})
-    if q.country:
-        filters.append({"term": {"location.country_code": q.country.upper()}})
+    if q.sub_event_types:
+        filters.append({"terms": {"sub_event_type": [resolve_event_type(t) for t in q.sub_event_types]}})
+    if q.countries:
+        filters.append({"terms": {"location.country_code": [c.upper() for c in q.countries]}})
+    for values, name in ((q.admin1, "location.admin1"), (q.actor_names, "actors.name"),
+                         (q.actor_categories, "actors.category"), (q.sources, "source")):
+        if values:
+            filters.append({"terms": {name: values}})
+    if q.incident_id:
+        filters.append({"term": {"incident_id": q.incident_id}})
+    published: dict[str, str] = {}
     if q.since:
-        filters.append({"range": {"published_at": {"gte": parse_since(q.since)}}})
+        published["gte"] = parse_since(q.since)
+    if q.date_from:
+        published["gte"] = max(published.get("gte", ""), parse_date(q.date_from, "from"))
+    if q.date_to:
+        published["lte"] = parse_date(q.date_to, "to")
+    if published:
+        filters.append({"range": {"published_at": published}})
     if q.near:
         lat, lon, km = parse_near(q.near)
         filters.append({"geo_distance": {"distance": f"{km}km", "geo": {"lat": lat, "lon": lon}}})
@@ -86,18 +148,48 @@ def build_query(q: SearchQuery) -> dict[str, Any]:
         filters.append({"term": {"violent": True}})
     if q.actor:
         filters.append({"match": {"actors.name.text": {"query": q.actor, "operator": "and"}}})
+    return filters
+
+
+def by_relevance(q: SearchQuery) -> bool:
+    """True when hits are ordered by score (there is text and the user did not ask for newest first)."""
+    return q.sort == "best" and bool(q.text.strip())
+
+
+def build_query(q: SearchQuery, tags: tuple[str, str] = HIGHLIGHT_TAGS) -> dict[str, Any]:
+    """The Elasticsearch request body for ``q`` (query, filters, highlight, sort, search_after);
+    ``tags`` mark highlighted words in the snippets."""
+    if q.size < 0:
+        raise QueryError(f"size {q.size}: must not be negative")
     must: list[dict[str, Any]] = []
     if q.text.strip():
         must.append({"multi_match": {"query": q.text, "fields": ["title^3", "body", "location.name.text", "actors.name.text^2"],
                                      "type": "best_fields", "operator": "or"}})
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": build_filters(q)}},
         "size": q.size,
         "highlight": {"fields": {"title": {"number_of_fragments": 0}, "body": {"fragment_size": 160, "number_of_fragments": 2}},
-                      "pre_tags": ["«"], "post_tags": ["»"]},
+                      "pre_tags": [tags[0]], "post_tags": [tags[1]]},
+        "track_total_hits": True,
     }
-    if q.sort == "newest" or not q.text.strip():
-        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, "_score"]
+    if by_relevance(q):
+        # Relevance pages go by offset: the embedded server rounds scores in sort values, so search_after
+        # on _score skips ties there; newest-first pages use search_after and have no depth limit.
+        body["sort"] = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        if q.search_after:
+            raise QueryError("after: relevance-sorted pages continue by offset, not search_after")
+        if q.offset + q.size > MAX_OFFSET:
+            raise QueryError(f"offset {q.offset}: relevance-sorted results stop at {MAX_OFFSET}; sort by newest to go further")
+        body["from"] = q.offset
+    else:
+        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, "_score", {"id": "asc"}]
+        if q.offset:
+            raise QueryError("offset: newest-first pages continue with search_after")
+        if q.search_after:
+            if len(q.search_after) != len(body["sort"]):
+                raise QueryError(f"after: expected {len(body['sort'])} sort values from the previous page, "
+                                 f"got {len(q.search_after)}")
+            body["search_after"] = q.search_after
     return body
 
 
@@ -114,24 +206,69 @@ def incident_links(es: Elasticsearch, links_index: str, article_ids: list[str]) 
     return {h["_id"]: h["_source"].get("incident_id") for h in resp["hits"]["hits"]}
 
 
-def run_search(es: Elasticsearch, index: str, q: SearchQuery, links_index: str | None = None) -> dict[str, Any]:
-    """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight]}``.
+def facet_aggs(size: int, timeline: bool = True) -> dict[str, Any]:
+    """Aggregations for the facet counts (top ``size`` values each) and the by-day, by-type timeline."""
+    aggs: dict[str, Any] = {name: {"terms": {"field": f, "size": size}} for name, f in FACETS.items()}
+    if timeline:
+        aggs["timeline"] = {"date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1},
+                            "aggs": {"type": {"terms": {"field": "event_type", "size": len(EVENT_TYPES)}}}}
+    return aggs
 
-    Each hit's ``incident_id`` is joined from ``links_index`` (default: the configured links alias),
-    so the article document has one writer (the index worker) and a re-index never loses the link.
-    """
-    resp = es.search(index=index, **build_query(q))
+
+def map_query(q: SearchQuery, size: int) -> dict[str, Any]:
+    """Request for the map: the first ``size`` hits of ``q`` that have a point, marker fields only."""
+    body = build_query(SearchQuery(**{**q.__dict__, "size": size, "search_after": None, "offset": 0}))
+    body["query"]["bool"]["filter"].append({"exists": {"field": "geo"}})
+    body.pop("highlight")
+    body["_source"] = MAP_FIELDS
+    return body
+
+
+def _total(resp: dict[str, Any]) -> int:
+    total = resp["hits"]["total"]
+    return total["value"] if isinstance(total, dict) else total
+
+
+def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, facets: int = 0, map_points: int = 0,
+               tags: tuple[str, str] = HIGHLIGHT_TAGS, links_index: str | None = None) -> dict[str, Any]:
+    """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort]}``,
+    plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``map`` (up to ``map_points``
+    located hits) when asked. Page, facets and map go in one request (msearch). Each hit's
+    ``incident_id`` is joined from ``links_index`` (default: the configured links alias), so the
+    article document has one writer (the index worker) and a re-index never loses the link."""
+    body = build_query(q, tags)
+    if facets:
+        body["aggs"] = facet_aggs(facets)
+    if map_points:
+        responses = es.msearch(searches=[{"index": index}, body, {"index": index}, map_query(q, map_points)])["responses"]
+        for r in responses:
+            if "error" in r:
+                raise SearchServerError(r.get("status", 500), r["error"])
+        resp, map_resp = responses
+    else:
+        resp, map_resp = es.search(index=index, **body).body, None
     hits = []
     for h in resp["hits"]["hits"]:
         doc = dict(h["_source"])
         doc["_score"] = h.get("_score")
         doc["highlight"] = h.get("highlight", {})
+        doc["_sort"] = h.get("sort")
         hits.append(doc)
     links = incident_links(es, links_index or alias_name("links"), [h["id"] for h in hits if h.get("id")])
     for doc in hits:
         doc["incident_id"] = links.get(doc.get("id"), doc.get("incident_id"))
-    total = resp["hits"]["total"]
-    return {"total": total["value"] if isinstance(total, dict) else total, "hits": hits}
+    out: dict[str, Any] = {"total": _total(resp), "hits": hits}
+    if facets:
+        aggs = resp.get("aggregations", {})
+        out["facets"] = {name: [{"value": b.get("key_as_string", b["key"]) if name == "violent" else b["key"],
+                                 "count": b["doc_count"]} for b in aggs.get(name, {}).get("buckets", [])]
+                         for name in FACETS}
+        out["timeline"] = [{"day": b["key_as_string"][:10], "count": b["doc_count"],
+                            "types": {t["key"]: t["doc_count"] for t in b["type"]["buckets"]}}
+                           for b in aggs.get("timeline", {}).get("buckets", [])]
+    if map_resp is not None:
+        out["map"] = [h["_source"] for h in map_resp["hits"]["hits"]]
+    return out
 
 
 def format_hit(doc: dict[str, Any]) -> str:

@@ -165,6 +165,21 @@ class Settings(BaseSettings):
     enrich_selective_ner: bool = Field(
         True, description="with selective parsing, skip NER on sentences that cannot hold a named entity")
 
+    # Web page and JSON API (pipeline/web, `radar web`)
+    web_host: str = Field("127.0.0.1", description="bind address of `radar web`; set a token or basic auth beyond loopback")
+    web_port: int = 18000
+    web_token: str | None = Field(None, description="when set, every request needs it (Bearer header or ?token= once)")
+    web_username: str | None = Field(None, description="with web_password: HTTP basic auth for every request")
+    web_password: str | None = None
+    web_page_size_max: int = 100
+    web_facet_size: int = Field(12, description="values listed per facet")
+    web_map_max_points: int = Field(2_000, description="most located hits drawn on the map")
+    web_max_query_chars: int = 500
+    web_incident_max_articles: int = 200
+    web_alerts_recent: int = 50
+    web_sse_poll_s: float = Field(0.5, description="how often the live-alert stream looks for new alerts")
+    web_sse_heartbeat_s: float = 15.0
+
     @property
     def archive_dir(self) -> Path:
         """Append-only archive of enriched articles (durability for the embedded stack)."""

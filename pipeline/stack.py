@@ -256,6 +256,16 @@ def start_workers(stack: Stack, counts: dict[str, int]) -> None:
                                 env=env, restart=True))
 
 
+def start_web(stack: Stack) -> Service:
+    """Start ``radar web`` (the search page) on ``web_host:web_port``, restarted if it dies."""
+    s = stack.settings
+    if port_open(s.web_port):
+        raise StackError(f"port {s.web_port} for the web page is already in use (change RADAR_WEB_PORT)")
+    env = {**radar_env(s), "RADAR_WEB_HOST": s.web_host, "RADAR_WEB_PORT": str(s.web_port)}
+    return stack.start(Service("web", [sys.executable, "-m", "pipeline.cli", "web"], env=env, port=s.web_port,
+                               restart=True))
+
+
 def airflow_env(s: Settings) -> dict[str, str]:
     """Airflow 3 settings for the embedded stack: SQLite, LocalExecutor, loopback ports, few forks."""
     home = s.data_dir / "airflow"
@@ -345,6 +355,7 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
         start_servers(stack)
         start_workers(stack, {"fetch": s.fetch_workers, "enrich": enrich_workers or s.enrich_workers,
                               "index": 1, "alert": 1})
+        start_web(stack)
         if airflow:
             start_airflow(stack)
             for cmd in (("dags", "reserialize"), ("dags", "unpause", "ingest_feeds"), ("dags", "trigger", "ingest_feeds")):
@@ -393,6 +404,7 @@ def stack_poll_feeds(s: Settings, force: bool = False) -> None:
 def _banner(s: Settings, airflow: bool) -> str:
     lines = [
         "Incident Radar is running (Ctrl-C stops everything).",
+        f"  Web page   http://{s.web_host}:{s.web_port}/   (search, map, incidents, live alerts)",
         f"  Kafka      {s.kafka_bootstrap}",
         f"  Search     {s.es_url}   (alias {s.articles_alias})",
     ]

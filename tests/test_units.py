@@ -56,13 +56,13 @@ def test_event_type_names_and_prefixes():
 
 
 def test_build_query_filters():
-    body = build_query(SearchQuery(text="cartel ambush", event_types=["Battles"], country="mx", since="7d",
+    body = build_query(SearchQuery(text="cartel ambush", event_types=["Battles"], countries=["mx"], since="7d",
                                    near="29,-108,50", violent_only=True))
     filters = body["query"]["bool"]["filter"]
-    assert {"term": {"location.country_code": "MX"}} in filters
+    assert {"terms": {"location.country_code": ["MX"]}} in filters
     assert any("geo_distance" in f for f in filters)
     assert body["query"]["bool"]["must"][0]["multi_match"]["query"] == "cartel ambush"
-    assert "sort" not in body
+    assert body["sort"][0] == "_score" and body["from"] == 0
     assert build_query(SearchQuery())["sort"][0]["published_at"]["order"] == "desc"
 
 
