@@ -20,7 +20,7 @@ from deploy_testlib import COMPOSE_FILE, ENV_EXAMPLE, ROOT, compose_variables, i
 WORKERS = ("fetch", "enrich", "index", "alert")
 PROJECT_SERVICES = (*WORKERS, "setup", "airflow-init", "airflow-apiserver", "airflow-scheduler",
                     "airflow-dag-processor", "airflow-triggerer")
-PUBLISHED = {"kibana": 5601, "airflow-apiserver": 8080, "elasticsearch": 9200}
+PUBLISHED = {"kibana": 5601, "airflow-apiserver": 8080, "elasticsearch": 9200, "web": 18000}
 # Read from the environment by the OS, Python or the base image, never set by us.
 AMBIENT_VARS = {"PATH", "HOME", "HOSTNAME", "USER", "TZ", "LANG", "TMPDIR", "CI", "PYTHONPATH"}
 
@@ -247,6 +247,7 @@ def test_defaults_match_env_example(env_example: dict[str, str], compose: dict[s
 def test_bind_address_is_configurable(env_example: dict[str, str]) -> None:
     data = resolve_compose(dict(env_example, BIND_ADDRESS="10.1.2.3", KIBANA_PORT="15601"))
     assert data["services"]["kibana"]["ports"] == ["10.1.2.3:15601:5601"]
+    assert resolve_compose(dict(env_example, BIND_ADDRESS="10.1.2.3"))["services"]["web"]["ports"] == ["10.1.2.3:18000:18000"]
 
 
 def test_depends_on_conditions_match_services(compose: dict[str, Any]) -> None:
