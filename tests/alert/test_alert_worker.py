@@ -231,7 +231,7 @@ def test_incident_links_have_their_own_writer_and_survive_a_reindex(radar_settin
     es.indices.refresh(index=s.articles_alias)
     es.indices.refresh(index=alias_name("links", s))
     assert es.get(index=s.articles_alias, id=arts[0].id)["_source"].get("incident_id") is None
-    hits = run_search(es, s.articles_alias, SearchQuery(text="ambush", size=10), alias_name("links", s))["hits"]
+    hits = run_search(es, s.articles_alias, SearchQuery(text="ambush", size=10), links_index=alias_name("links", s))["hits"]
     assert {h["id"]: h["incident_id"] for h in hits} == {a.id: inc.id for a in arts}
 
 
