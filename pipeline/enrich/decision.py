@@ -90,7 +90,7 @@ def vote(rules: Decision | None) -> tuple[bool, str | None, str | None, float]:
     return (rules.violent, rules.event_type, rules.sub_event_type, rules.confidence)
 
 
-@Language.factory("radar_event_model", assigns=["doc.cats"], requires=["doc._.text", "doc._.english"])
+@Language.factory("radar_event_model", assigns=["doc.cats"], requires=["doc._.english", "doc._.rule_decision"])
 def make_event_model(nlp: Language, name: str):  # noqa: ANN201, ARG001
     """The learned event model's calibrated scores of the title and lead (``doc.cats``)."""
     register_extensions()

@@ -67,7 +67,8 @@ class Decision:
 
 
 def decide(scores: Scores) -> Decision:
-    """Violent from the violent head; the type and sub-type from the type head within that side.
+    """Violent from both heads (the mean of the violent head's probability and the type head's mass on
+    violent sub-types); the type and sub-type from the type head within that side.
 
     When the violent head says violent, the type is the most probable violent type (its sub-types'
     probabilities renormalised within the violent side); otherwise the most probable of no event,
@@ -75,9 +76,10 @@ def decide(scores: Scores) -> Decision:
     type's share of that side.
     """
     probs = np.array([scores.labels[lab] for lab in LABELS])
-    violent = scores.p_violent >= 0.5
+    p_violent = (scores.p_violent + float(probs[_VIOLENT_MASK].sum())) / 2
+    violent = p_violent >= 0.5
     side = _VIOLENT_MASK if violent else ~_VIOLENT_MASK
-    p_side = scores.p_violent if violent else 1.0 - scores.p_violent
+    p_side = p_violent if violent else 1.0 - p_violent
     masked = np.where(side, probs, 0.0)
     total = masked.sum() or 1.0
     by_type: dict[str | None, float] = {}
