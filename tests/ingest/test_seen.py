@@ -42,15 +42,15 @@ def test_feed_sent_once_with_the_search_server_down_and_recovered_after_a_broker
     finally:
         demo.stop()
     assert (first.sent, second.sent, second.already_sent) == (5, 0, 5)
-    sent = [load(RawArticle, r.value) for r in consume_all(s, s.topic_raw, 6, timeout_s=15)]
+    sent = [load(RawArticle, r.value) for r in consume_all(s, s.topic_entries, 6, timeout_s=15)]
     assert len(sent) == 5
 
     # the broker forgot everything; two of the five were indexed (archived) before
     indexed = sorted(a.id for a in sent)[:2]
     Archive("articles", s).append([{"id": i} for i in indexed])
-    fresh = s.model_copy(update={"topic_raw": s.topic_raw + ".fresh",
-                                 "extra_topics": [*s.extra_topics, s.topic_raw + ".fresh"]})
+    fresh = s.model_copy(update={"topic_entries": s.topic_entries + ".fresh",
+                                 "extra_topics": [*s.extra_topics, s.topic_entries + ".fresh"]})
     bus.ensure_topics(fresh)
     assert recover_raw(fresh) == 3
-    again = {load(RawArticle, r.value).id for r in consume_all(fresh, fresh.topic_raw, 4, timeout_s=15)}
+    again = {load(RawArticle, r.value).id for r in consume_all(fresh, fresh.topic_entries, 4, timeout_s=15)}
     assert again == {a.id for a in sent} - set(indexed)

@@ -25,7 +25,7 @@ from pipeline.schemas import RawArticle, dump
 from pipeline.settings import Settings
 from pipeline.stack import free_port, wait_port
 from pipeline.web.app import create_app
-from pipeline.workers import enrich_worker, index_worker
+from pipeline.workers import enrich_worker, fetch_worker, index_worker
 from tests.helpers import produce_raw
 
 DEMO_ARTICLES = 12  # 5 + 4 + 3 entries in the bundled demo feeds
@@ -77,7 +77,7 @@ def live(servers: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     demo = DemoFeedServer(0)
     s = _settings(servers, tmp / "data", demo.start(tmp / "demo"))
     ensure_alert_topics(s)
-    workers = [enrich_worker(s), index_worker(s), alert_worker(s)]
+    workers = [fetch_worker(s), enrich_worker(s), index_worker(s), alert_worker(s)]
     threads = [threading.Thread(target=w.run, daemon=True, name=f"test-{w.name}") for w in workers]
     for t in threads:
         t.start()
