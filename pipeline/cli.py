@@ -49,7 +49,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     near=args.near, violent_only=args.violent, actor=args.actor, size=args.size, sort=args.sort)
     es = make_client(s)
     try:
-        result = run_search(es, s.articles_alias, q)
+        result = run_search(es, s.articles_alias, q, links_index=s.links_alias)
     except QueryError as exc:
         print(f"radar search: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from pipeline.index.setup import alias_name
 from pipeline.schemas import EVENT_TYPES, utcnow
 
 _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -229,12 +228,12 @@ def _total(resp: dict[str, Any]) -> int:
     return total["value"] if isinstance(total, dict) else total
 
 
-def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, facets: int = 0, map_points: int = 0,
-               tags: tuple[str, str] = HIGHLIGHT_TAGS, links_index: str | None = None) -> dict[str, Any]:
+def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: str, facets: int = 0,
+               map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS) -> dict[str, Any]:
     """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort]}``,
     plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``map`` (up to ``map_points``
     located hits) when asked. Page, facets and map go in one request (msearch). Each hit's
-    ``incident_id`` is joined from ``links_index`` (default: the configured links alias), so the
+    ``incident_id`` is joined from ``links_index`` (the incident-links alias), so the
     article document has one writer (the index worker) and a re-index never loses the link."""
     body = build_query(q, tags)
     if facets:
@@ -254,7 +253,7 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, facets: int = 0
         doc["highlight"] = h.get("highlight", {})
         doc["_sort"] = h.get("sort")
         hits.append(doc)
-    links = incident_links(es, links_index or alias_name("links"), [h["id"] for h in hits if h.get("id")])
+    links = incident_links(es, links_index, [h["id"] for h in hits if h.get("id")])
     for doc in hits:
         doc["incident_id"] = links.get(doc.get("id"), doc.get("incident_id"))
     out: dict[str, Any] = {"total": _total(resp), "hits": hits}

@@ -199,6 +199,11 @@ class Settings(BaseSettings):
         """Alias that search and indexing use for articles."""
         return f"{self.index_prefix}-articles"
 
+    @property
+    def links_alias(self) -> str:
+        """Alias of the article → incident links, written by the alert stage, joined by search."""
+        return f"{self.index_prefix}-links"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -83,7 +83,7 @@ class IncidentTracker:
         self.links_archive = links_archive
         self.state = state or IncidentState(s)
         self.alias = alias_name("incidents", s)
-        self.links_alias = alias_name("links", s)
+        self.links_alias = s.links_alias
 
     def revoked(self, partitions: list[int]) -> None:
         """Partitions moved to another worker: drop their state and queued deliveries."""

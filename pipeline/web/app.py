@@ -171,7 +171,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             size=size, sort="newest" if sort == "newest" else "best",
                             search_after=_parse_after(after), offset=offset)
         started = time.perf_counter()
-        result = run_search(es, s.articles_alias, query, facets=s.web_facet_size if facets else 0,
+        result = run_search(es, s.articles_alias, query, links_index=s.links_alias,
+                            facets=s.web_facet_size if facets else 0,
                             map_points=s.web_map_max_points if map else 0, tags=MARKS)
         result["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
         hits = result["hits"]

@@ -229,9 +229,9 @@ def test_incident_links_have_their_own_writer_and_survive_a_reindex(radar_settin
     bulk_index(es, s.articles_alias, [search_document(a) for a in arts])  # indexed after the alert worker ran
     bulk_index(es, s.articles_alias, [search_document(arts[0])])  # and re-indexed
     es.indices.refresh(index=s.articles_alias)
-    es.indices.refresh(index=alias_name("links", s))
+    es.indices.refresh(index=s.links_alias)
     assert es.get(index=s.articles_alias, id=arts[0].id)["_source"].get("incident_id") is None
-    hits = run_search(es, s.articles_alias, SearchQuery(text="ambush", size=10), links_index=alias_name("links", s))["hits"]
+    hits = run_search(es, s.articles_alias, SearchQuery(text="ambush", size=10), links_index=s.links_alias)["hits"]
     assert {h["id"]: h["incident_id"] for h in hits} == {a.id: inc.id for a in arts}
 
 

@@ -64,7 +64,8 @@ class LivePipeline:
 def _settings(servers: dict[str, str], data: Path, feeds_file: Path) -> Settings:
     tag = "w" + uuid.uuid4().hex[:8]
     return Settings(kafka_bootstrap=servers["kafka_bootstrap"], es_url=servers["es_url"], data_dir=data,
-                    index_prefix=tag, topic_raw=f"{tag}.articles.raw", topic_enriched=f"{tag}.articles.enriched",
+                    index_prefix=tag, topic_entries=f"{tag}.articles.entries", topic_raw=f"{tag}.articles.raw",
+                    topic_enriched=f"{tag}.articles.enriched",
                     topic_dlq=f"{tag}.articles.dlq", extra_topics=[f"{tag}.incidents", f"{tag}.alerts"],
                     topic_incidents=f"{tag}.incidents", topic_alerts=f"{tag}.alerts",
                     consumer_group_prefix=f"{tag}.", feeds_file=feeds_file, web_port=free_port())

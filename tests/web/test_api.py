@@ -44,7 +44,8 @@ def test_the_api_and_radar_search_share_one_query_builder(live, api):
     for sort, cli_sort in (("relevance", "best"), ("newest", "newest")):
         web = api.get("/api/search", params={"q": "police", "sort": sort, "size": 10, "facets": False, "map": False}).json()
         es = make_client(live.s)
-        cli = run_search(es, live.s.articles_alias, SearchQuery(text="police", sort=cli_sort, size=10))
+        cli = run_search(es, live.s.articles_alias, SearchQuery(text="police", sort=cli_sort, size=10),
+                         links_index=live.s.links_alias)
         es.close()
         assert [h["id"] for h in web["hits"]] == [h["id"] for h in cli["hits"]] and web["total"] == cli["total"]
 
