@@ -1,14 +1,13 @@
 """The article's event decision: one small function of the rule evidence and ``doc.cats``.
 
-Today the decision is the rules' (:func:`pipeline.enrich.classify.decide` over the triggers, or
-the multilingual rule layer). The place for a learned model: a component named ``event_model``,
-after ``radar_triggers``, writes ``doc.cats`` with keys ``"violent"``, ``"type:<event type>"``
-(e.g. ``"type:Battles"``) and ``"sub:<sub-event type>"`` (e.g. ``"sub:Armed clash"``) and
-per-sentence scores; :func:`event_decision` is then the one function to change so that it
-combines those scores with the rule evidence (a learned model goes between
-``radar_multilingual`` and ``radar_decision``). The ``radar_decision`` component writes its result to
-``doc._.decision``, which everything downstream reads: geoparse and actors (which place and whom
-the main event concerns) and the event assembler (``radar_events``).
+The rules (:func:`pipeline.enrich.classify.decide` over the triggers, or the multilingual rule
+layer) give ``doc._.rule_decision``. The learned ``radar_event_model`` component, after
+``radar_multilingual``, writes ``doc.cats`` with keys ``"violent"``, ``"type:<event type>"``
+(e.g. ``"type:Battles"``), ``"sub:<sub-event type>"`` and ``"model"``; :func:`event_decision`
+combines both. The ``radar_decision`` component writes the result to ``doc._.decision``, which
+everything downstream reads: geoparse and actors (which place and whom the main event concerns)
+and the event assembler (``radar_events``), which re-decides each event of a multi-event article
+from its own sentences (:func:`sentence_decisions`).
 """
 
 from __future__ import annotations
@@ -71,16 +70,22 @@ def event_model_component(doc: Doc) -> Doc:
     return doc
 
 
-def sentence_decision(doc: Doc, sents: set[int], rules: Decision) -> Decision:
-    """The decision for one event's sentences: the model's scores of their text, combined with ``rules``."""
-    if not doc.cats.get(MODEL_KEY) or not sents:
-        return rules
+def sentence_decisions(doc: Doc, groups: list[tuple[set[int], Decision]]) -> list[Decision]:
+    """The decision of each event, given as (its sentences, its rule decision): the model's scores of
+    those sentences' text (one batched call), combined with the rules."""
+    if not doc.cats.get(MODEL_KEY):
+        return [rules for _, rules in groups]
     from pipeline.enrich.model import get_event_model
     from pipeline.enrich.sents import sentences
 
     all_sents = sentences(doc)
-    text = " ".join(all_sents[i].text.strip() for i in sorted(sents) if i < len(all_sents))
-    return event_decision(rules, {**get_event_model().predict([text], [vote(rules)])[0].cats(), MODEL_KEY: 1.0})
+    todo = [i for i, (sents, _) in enumerate(groups) if sents]
+    texts = [" ".join(all_sents[k].text.strip() for k in sorted(groups[i][0]) if k < len(all_sents)) for i in todo]
+    scores = get_event_model().predict(texts, [vote(groups[i][1]) for i in todo]) if todo else []
+    out = [rules for _, rules in groups]
+    for i, sc in zip(todo, scores):
+        out[i] = event_decision(groups[i][1], {**sc.cats(), MODEL_KEY: 1.0})
+    return out
 
 
 def vote(rules: Decision | None) -> tuple[bool, str | None, str | None, float]:

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from pipeline.enrich.actors import known_group, merge_actors, shooting_cue
 from pipeline.enrich.classify import decide
 from pipeline.enrich.dates import pick_date
-from pipeline.enrich.decision import sentence_decision
+from pipeline.enrich.decision import sentence_decisions
 from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.locate import choose_location, contains
 from pipeline.enrich.mentions import Decision, Trigger
@@ -140,12 +140,12 @@ def build_events(doc: Doc) -> list[Event]:
     if len(clusters) <= 1:
         return [_article_event(doc, main_fields)]
     _assign_sentences(clusters, len(sentences(doc)))
-    main_dec = sentence_decision(doc, {t.sent for t in clusters[0].triggers}, decide(clusters[0].triggers))
+    decisions = sentence_decisions(doc, [({t.sent for t in c.triggers}, decide(c.triggers)) for c in clusters])
+    main_dec = decisions[0]
     if main_dec.event_type is not None:
         main_fields = _Main(main_dec, *pick_date(doc._.date_mentions, {t.sent for t in clusters[0].triggers}, pub))
     events = [_article_event(doc, main_fields, clusters[0].sents)]
-    for c in clusters[1:]:
-        dec = sentence_decision(doc, {t.sent for t in c.triggers}, decide(c.triggers))
+    for c, dec in zip(clusters[1:], decisions[1:]):
         if dec.event_type is None:
             continue
         mentions = [m for m in doc._.number_mentions if m.sent in c.sents]
