@@ -19,7 +19,7 @@ from pipeline.enrich.model.corpus import LABELS, NO_EVENT, SUB_TO_TYPE, VIOLENT_
 from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
-EXPECTED_VERSION = "event-model-1"
+EXPECTED_VERSION = "event-model-2"
 TYPES: tuple[str, ...] = tuple(dict.fromkeys(SUB_TO_TYPE.values()))
 NO_VOTE: RuleVote = (False, None, None, 0.0)
 _VIOLENT_MASK = np.array([lab in VIOLENT_SUBTYPES for lab in LABELS])
@@ -147,6 +147,10 @@ def load_meta(directory: Path = ARTIFACT_DIR) -> dict:
         raise ModelArtifactError(f"{directory}: model version {meta.get('version')!r}, expected {EXPECTED_VERSION!r}")
     if meta.get("labels") != list(LABELS):
         raise ModelArtifactError(f"{directory}: the model's labels differ from pipeline.schemas.EVENT_TYPES")
+    from pipeline.enrich.model.encoder import identity
+
+    if meta.get("encoder") != identity():
+        raise ModelArtifactError(f"{directory}: trained with encoder {meta.get('encoder')}, installed {identity()}")
     for name, want in meta.get("files", {}).items():
         path = directory / name
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != want:

