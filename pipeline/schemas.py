@@ -206,6 +206,32 @@ class RuleAlertState(BaseModel):
     n_sources: int = 0
 
 
+class RuleKeyState(_Message):
+    """The alert stage's state of one aggregate rule for one group key (``<country>|<query_key value>``)
+    in one input partition: changelog record ``__rule__|<rule>|<key>`` in ``<incidents>.changelog``.
+    Realert times are event times (the incidents' ``first_seen``), so a replay decides the same."""
+
+    rule: str
+    key: str
+    partition: int | None = None
+    last_alert_at: datetime | None = None
+    exponent: int = Field(0, ge=0, description="exponential_realert: the realert now lasts realert * 2**exponent")
+    terms: dict[str, datetime] = Field(default_factory=dict, description="new_term: term -> last seen (event time)")
+
+
+class Silence(_Message):
+    """``radar alerts silence RULE --for 2h``: no alert of ``rule`` (for ``key`` only, when given) is
+    recorded or sent before ``until``; a document of the silences index, ``_id`` = ``rule`` or
+    ``rule|key``."""
+
+    id: str
+    rule: str
+    key: str | None = None
+    until: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+    reason: str = ""
+
+
 class Incident(_Message):
     """A real-world event reported by one or more articles: topic ``incidents``, key = ``id``;
     also the document of the incidents index (plus ``incident_id`` and ``geo``)."""
@@ -239,7 +265,8 @@ class Incident(_Message):
     alert_state: dict[str, RuleAlertState] = Field(default_factory=dict)
 
 
-AlertTrigger = Literal["new", "escalation", "spike"]
+AlertTrigger = Literal["new", "escalation", "spike", "frequency", "flatline", "new_term", "cardinality",
+                       "sink_failure", "digest"]
 
 
 class Alert(_Message):
@@ -274,6 +301,9 @@ class Alert(_Message):
     lon: float | None = None
     trigger_article_id: str | None = None
     related_incidents: list[str] = Field(default_factory=list)
+    key: str | None = Field(None, description="the query_key value the alert is about (country|admin1, ...)")
+    count: int | None = Field(None, description="what an aggregate rule counted (incidents, distinct values)")
+    text: str | None = Field(None, description="body rendered from the rule's alert_text template")
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -160,6 +160,14 @@ class Settings(BaseSettings):
     alert_max_links: int = 10
     alert_restore_timeout_s: float = Field(120.0, description="longest read of a partition's incident changelog")
     alert_drain_timeout_s: float = Field(30.0, description="on shutdown, wait this long for due deliveries")
+    alert_silence_refresh_s: float = Field(5.0, description="how often an alert worker re-reads the silences index")
+    alert_sink_failure_threshold: int = Field(
+        5, description="consecutive failed attempts of one sink that raise a sink_failure alert to the other sinks")
+    alert_sink_failure_realert_s: float = Field(3600.0, description="at most one sink_failure alert per sink this often")
+    alert_new_term_max_terms: int = Field(10_000, description="terms a new_term rule remembers per country (oldest dropped)")
+    alert_template_max_chars: int = Field(4_000, description="longest rendered alert_subject / alert_text")
+    alert_template_value_chars: int = Field(500, description="longest value one template field inserts")
+    alert_check_max_incidents: int = Field(10_000, description="incidents one flatline check or digest reads")
     enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
     enrich_lead_sentences: int = Field(3, description="body sentences always parsed when selective parsing is on")
     enrich_selective_ner: bool = Field(

@@ -1,4 +1,5 @@
-"""``radar alerts`` / ``radar alerts test RULE`` / ``radar incidents``: wired into :mod:`pipeline.cli`
+"""``radar alerts`` / ``radar alerts test RULE`` / ``radar alerts silence RULE --for 2h`` (``unsilence``,
+``silences``) / ``radar alerts check-flatline`` / ``radar incidents``: wired into :mod:`pipeline.cli`
 through :func:`add_commands`."""
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ import sys
 from typing import Any
 
 from pipeline.alert.message import what, where
-from pipeline.alert.rules import RuleConfigError, load_config, matches
+from datetime import datetime
+
+from pipeline.alert.rules import RuleConfigError, load_config, matches, parse_duration
+from pipeline.alert.silences import Silences
+from pipeline.index.archive import Archive
 from pipeline.index.client import make_client
 from pipeline.index.setup import alias_name
-from pipeline.schemas import Incident
+from pipeline.schemas import Incident, utcnow
 from pipeline.search import QueryError, parse_since
 from pipeline.settings import Settings, get_settings
 
@@ -83,6 +88,58 @@ def _dry_run(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _silences(s: Settings) -> Silences:
+    es = make_client(s)
+    from pipeline.index.setup import setup_indices
+
+    setup_indices(es, s)
+    return Silences(es, s, Archive("silences", s) if s.archive_enabled else None)
+
+
+def cmd_silence(args: argparse.Namespace) -> int:
+    """``alerts silence RULE --for 2h [--key K]``, ``alerts unsilence RULE [--key K]``, ``alerts silences``."""
+    s = get_settings()
+    try:
+        store = _silences(s)
+        if args.alerts_command == "silences":
+            now = utcnow()
+            rows = store.all()
+            if args.json:
+                print(json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False, indent=1))
+                return 0
+            active = [r for r in rows if r.until > now]
+            print(f"{len(active)} active silence(s)")
+            for r in active:
+                print(f"{r.rule}{'/' + r.key if r.key else ''} until {r.until:%Y-%m-%d %H:%M} UTC"
+                      + (f" — {r.reason}" if r.reason else ""))
+            return 0
+        load_config(args.file or s.alerts_file).rule(args.rule)
+        seconds = parse_duration(args.duration) if args.alerts_command == "silence" else 0.0
+        if args.alerts_command == "silence" and seconds <= 0:
+            raise ValueError("--for must be positive, e.g. 30m, 2h, 1d")
+        silence = store.put(args.rule, seconds, args.key, getattr(args, "reason", "") or "")
+    except (RuleConfigError, KeyError, ValueError) as exc:
+        print(f"radar alerts {args.alerts_command}: {exc}", file=sys.stderr)
+        return 2
+    what = f"{args.rule}" + (f" (key {args.key})" if args.key else "")
+    if seconds:
+        print(f"silenced {what} until {silence.until:%Y-%m-%d %H:%M} UTC (all alert workers within "
+              f"{s.alert_silence_refresh_s:g}s)")
+    else:
+        print(f"unsilenced {what}")
+    return 0
+
+
+def cmd_check_flatline(args: argparse.Namespace) -> int:
+    """``alerts check-flatline [--at ISO]``: evaluate the flatline rules for the window ending then."""
+    from pipeline.alert.checks import check_flatline
+
+    end = datetime.fromisoformat(args.at) if args.at else utcnow()
+    result = check_flatline(end)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_incidents(args: argparse.Namespace) -> int:
     """List recent incidents."""
     s = get_settings()
@@ -114,6 +171,22 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--file", help="alerts file (default: RADAR_ALERTS_FILE)")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_alerts)
+    for name, helptext in (("silence", "hold back a rule's alerts for a while (all workers)"),
+                           ("unsilence", "lift a silence")):
+        sp = asub.add_parser(name, help=helptext)
+        sp.add_argument("rule")
+        sp.add_argument("--key", help="only alerts about this query-key value (e.g. MX or Michoacán)")
+        sp.add_argument("--file", help="alerts file (default: RADAR_ALERTS_FILE)")
+        if name == "silence":
+            sp.add_argument("--for", dest="duration", required=True, help="e.g. 30m, 2h, 1d")
+            sp.add_argument("--reason", default="")
+        sp.set_defaults(func=cmd_silence)
+    sl = asub.add_parser("silences", help="active silences")
+    sl.add_argument("--json", action="store_true")
+    sl.set_defaults(func=cmd_silence)
+    fl = asub.add_parser("check-flatline", help="evaluate the flatline rules now (the alert_checks DAG does it every 15 min)")
+    fl.add_argument("--at", help="end of the window (ISO time; default now)")
+    fl.set_defaults(func=cmd_check_flatline)
 
     i = sub.add_parser("incidents", help="recent incidents")
     i.add_argument("--since", default="24h")

@@ -9,7 +9,12 @@ the ledger says so sends it again, with the same alert id for the receiver to de
 
 The :class:`Dispatcher` runs one thread per sink: a slow or failing sink delays only itself. Each
 delivery is retried with exponential backoff; after ``retries`` attempts it waits
-``alert_redeliver_interval_s`` and tries again until ``alert_give_up_after_s``.
+``alert_redeliver_interval_s`` and tries again until ``alert_give_up_after_s``. A sink that fails
+``alert_sink_failure_threshold`` attempts in a row raises a ``sink_failure`` alert to every other sink
+(through the ledger; at most one per sink per ``alert_sink_failure_realert_s``, whichever worker sees it).
+
+Scheduled senders (the daily digest, the flatline check) use :func:`deliver_now`: the same ledger,
+sent synchronously, so a retried task sends only to the sinks still pending.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from pipeline.alert.message import alert_message
+from pipeline.alert.message import Message, alert_message
+from pipeline.alert.rules import alert_id
 from pipeline.alert.sinks import Sink, SinkError
 from pipeline.index.archive import Archive
 from pipeline.index.setup import alias_name
@@ -37,11 +43,20 @@ log = logging.getLogger(__name__)
 DONE = {"delivered", "failed"}
 
 
+def message_of(doc: dict[str, Any]) -> Message:
+    """What the sinks send for a ledger document: its stored message (digests), else the alert's."""
+    if doc.get("message"):
+        return Message(**doc["message"])
+    return alert_message(Alert.model_validate(doc["alert"]))
+
+
 def ledger_document(alert: Alert, sinks: list[str], not_before: dict[str, datetime],
-                    partition: int | None = None) -> dict[str, Any]:
+                    partition: int | None = None, message: Message | None = None) -> dict[str, Any]:
     """The ledger document of a freshly decided alert: every sink pending; ``partition`` is the
-    input partition it was decided in (the worker owning it resumes its delivery)."""
-    return {
+    input partition it was decided in (the worker owning it resumes its delivery); ``message``, when
+    given, is stored and sent instead of the alert's standard message."""
+    extra = {"message": message.__dict__} if message is not None else {}
+    return {**extra,
         "id": alert.id, "alert_id": alert.id, "rule": alert.rule, "trigger": alert.trigger,
         "incident_id": alert.incident_id, "created_at": alert.created_at.isoformat(), "sent_at": None,
         "headline": alert.headline, "summary": alert.headline + "\n" + alert.reason,
@@ -118,6 +133,16 @@ class Ledger:
             except (TransportError, ApiError) as exc:
                 log.warning("alerts ledger: could not store delivery status of %s: %s (archived)", snapshot["id"], exc)
 
+    def fetch(self, ids: list[str]) -> list[dict[str, Any]]:
+        """The stored ledger documents of ``ids`` (real-time get: no refresh needed)."""
+        if not ids:
+            return []
+        try:
+            resp = self.es.mget(index=self.alias, ids=ids)
+        except (TransportError, ApiError) as exc:
+            raise RetryableError(f"alerts ledger read failed: {exc}") from exc
+        return [d["_source"] for d in resp["docs"] if d.get("found")]
+
     def pending(self, partition: int | None = None, limit: int = 10_000) -> list[dict[str, Any]]:
         """Alerts with sinks still to deliver (to resume after a restart), of one input partition."""
         query: dict[str, Any] = {"exists": {"field": "pending_sinks"}}
@@ -137,10 +162,12 @@ class Ledger:
 class _SinkThread:
     """One sink's delivery queue and thread."""
 
-    def __init__(self, sink: Sink, ledger: Ledger, s: Settings) -> None:
+    def __init__(self, sink: Sink, ledger: Ledger, s: Settings, on_failing: Any = None) -> None:
         self.sink = sink
         self.ledger = ledger
         self.s = s
+        self.on_failing = on_failing
+        self.failures_in_row = 0
         self.heap: list[tuple[float, int, dict[str, Any]]] = []
         self.cv = threading.Condition()
         self.busy = False
@@ -178,11 +205,14 @@ class _SinkThread:
     def _attempt(self, doc: dict[str, Any], attempts: dict[str, int]) -> None:
         name, alert_id = self.sink.name, doc["id"]
         try:
-            self.sink.send(alert_message(Alert.model_validate(doc["alert"])))
+            self.sink.send(message_of(doc))
         except Exception as exc:  # noqa: BLE001 - any sink failure is retried, never propagated
             n = attempts.get(alert_id, 0) + 1
             attempts[alert_id] = n
             error = str(exc) if isinstance(exc, SinkError) else f"{type(exc).__name__}: {exc}"
+            self.failures_in_row += 1
+            if self.failures_in_row == self.s.alert_sink_failure_threshold and self.on_failing is not None:
+                self.on_failing(name, self.failures_in_row, error)
             created = datetime.fromisoformat(doc["created_at"])
             age = (utcnow() - created).total_seconds()
             if age > self.s.alert_give_up_after_s:
@@ -200,6 +230,7 @@ class _SinkThread:
             self.put(doc, time.time() + delay)
             return
         attempts.pop(alert_id, None)
+        self.failures_in_row = 0
         self.ledger.mark(doc, name, "delivered")
         log.info("alert %s delivered to %s", alert_id, name)
 
@@ -211,7 +242,7 @@ class Dispatcher:
         self.sinks = sinks
         self.ledger = ledger
         self.s = s
-        self.threads = {name: _SinkThread(sink, ledger, s) for name, sink in sinks.items()}
+        self.threads = {name: _SinkThread(sink, ledger, s, self.sink_failing) for name, sink in sinks.items()}
         self._queued: dict[tuple[str, str], int | None] = {}
         self._started = False
 
@@ -234,6 +265,19 @@ class Dispatcher:
             self._queued[(doc["id"], name)] = doc.get("partition")
             nb = doc["deliveries"].get(name, {}).get("not_before")
             thread.put(doc, datetime.fromisoformat(nb).timestamp() if nb else time.time())
+
+    def sink_failing(self, name: str, failures: int, error: str) -> None:
+        """Raise a ``sink_failure`` alert about sink ``name`` to every other sink (called from its
+        thread; a ledger outage only logs)."""
+        others = [n for n in self.threads if n != name]
+        alert = sink_failure_alert(name, failures, error, utcnow(), self.s)
+        try:
+            docs = self.ledger.record([ledger_document(alert, others, {})])
+        except RetryableError as exc:
+            log.error("sink %s keeps failing; the sink_failure alert could not be recorded: %s", name, exc)
+            return
+        for doc in docs:
+            self.submit(doc)
 
     def cancel(self, partitions: list[int]) -> None:
         """Drop queued deliveries of alerts decided in ``partitions`` (now another worker's)."""
@@ -280,3 +324,41 @@ class Dispatcher:
                 t.thread.join(timeout=self.s.worker_shutdown_grace_s)
         for sink in self.sinks.values():
             sink.close()
+
+
+def sink_failure_alert(sink: str, failures: int, error: str, now: datetime, s: Settings) -> Alert:
+    """The alert that sink ``sink`` failed ``failures`` attempts in a row; its id is the same for
+    every worker within one ``alert_sink_failure_realert_s`` bucket, so the ledger keeps one."""
+    bucket = int(now.timestamp() // s.alert_sink_failure_realert_s)
+    headline = f"[sink-health] Sink {sink} failing: {failures} failed deliveries in a row"
+    return Alert(id=alert_id("sink-health", f"sink:{sink}", f"sink_failure:{bucket}"), rule="sink-health",
+                 trigger="sink_failure", trigger_key=f"sink_failure:{bucket}", incident_id=f"sink:{sink}",
+                 created_at=now, headline=headline, key=sink, count=failures,
+                 reason=f"sink {sink} failed {failures} delivery attempts in a row; last error: {error[:500]}",
+                 text=f"{headline}\nLast error: {error[:500]}\nAlerts to {sink} stay pending in the ledger and are "
+                      f"retried until RADAR_ALERT_GIVE_UP_AFTER_S.")
+
+
+def deliver_now(ledger: Ledger, sinks: dict[str, Sink], docs: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Record ``docs`` in the ledger (``create``) and send each stored document to its sinks still
+    pending, now, once each; return ``{id: {sink: "delivered" | error}}``. A retried caller (the same
+    deterministic ids) sends only what is still pending, the message stored the first time."""
+    ledger.record(docs)
+    outcome: dict[str, dict[str, str]] = {}
+    for doc in ledger.fetch([d["id"] for d in docs]):
+        result = outcome.setdefault(doc["id"], {})
+        for name in list(doc.get("pending_sinks") or []):
+            sink = sinks.get(name)
+            if sink is None:
+                ledger.mark(doc, name, "failed", f"sink {name!r} is not configured (or disabled)")
+                result[name] = "not configured"
+                continue
+            try:
+                sink.send(message_of(doc))
+            except SinkError as exc:
+                ledger.mark(doc, name, "retrying", str(exc))
+                result[name] = str(exc)
+                continue
+            ledger.mark(doc, name, "delivered")
+            result[name] = "delivered"
+    return outcome

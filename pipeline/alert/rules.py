@@ -1,5 +1,7 @@
 """Alert rules (``configs/alerts.yaml``): the config models, validation with line numbers, and the
-pure decisions: does a rule match an incident, which trigger fires, quiet hours.
+pure decisions: does a rule match an incident, which per-incident trigger fires, quiet hours. The
+decisions of the other rule types (frequency, spike, flatline, new_term, cardinality), realert,
+silences and templates are in :mod:`pipeline.alert.ruletypes`.
 
 Strings may reference environment variables as ``${NAME}`` or ``${NAME:-default}``.
 """
@@ -20,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.alert.incidents import fold, words
+from pipeline.alert.ruletypes import AGGREGATE_TYPES, KEY_FIELDS, template_fields
 from pipeline.geo.distance import haversine_km
 from pipeline.schemas import ACTOR_CATEGORIES, EVENT_TYPES, Incident, RuleAlertState
 
@@ -196,12 +199,36 @@ class QuietHours(_Strict):
         return v
 
 
+RuleType = Literal["any", "frequency", "spike", "flatline", "new_term", "cardinality"]
+KeyField = Literal[KEY_FIELDS]  # type: ignore[valid-type]
+# options of each rule type: given to a rule of another type they are an error
+TYPE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "frequency": ("num_events", "timeframe"),
+    "spike": ("spike_height", "spike_type", "threshold_ref", "threshold_cur", "alert_on_new_data", "timeframe"),
+    "flatline": ("threshold", "timeframe", "key_lookback"),
+    "new_term": ("fields", "terms_window"),
+    "cardinality": ("cardinality_field", "max_cardinality", "min_cardinality", "timeframe"),
+}
+TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "frequency": ("num_events", "timeframe"), "spike": ("spike_height", "timeframe"),
+    "flatline": ("threshold", "timeframe"), "new_term": ("fields",), "cardinality": ("cardinality_field", "timeframe"),
+}
+
+
+def _duration_or_none(v: str | None) -> str | None:
+    if v is not None:
+        parse_duration(v)
+    return v
+
+
 class Rule(_Strict):
-    """A named alert rule."""
+    """A named alert rule: ``type: any`` (the default) alerts per incident through ``triggers``; the
+    other types follow ElastAlert 2 (see configs/alerts.yaml)."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     description: str = ""
     enabled: bool = True
+    type: RuleType = "any"
     filters: Filters = Field(default_factory=Filters)
     triggers: Triggers = Field(default_factory=Triggers)
     cooldown: str = "0s"
@@ -209,17 +236,51 @@ class Rule(_Strict):
     quiet_hours: QuietHours | None = None
     sinks: list[str] | None = None
     digest: bool = True
+    query_key: KeyField | list[KeyField] | None = None
+    timeframe: str | None = None
+    num_events: int | None = Field(default=None, ge=1)
+    spike_height: float | None = Field(default=None, ge=1)
+    spike_type: Literal["up", "down", "both"] = "up"
+    threshold_ref: int | None = Field(default=None, ge=0)
+    threshold_cur: int | None = Field(default=None, ge=0)
+    alert_on_new_data: bool = False
+    threshold: int | None = Field(default=None, ge=1)
+    key_lookback: str = "7d"
+    fields: list[KeyField] = Field(default_factory=list)
+    terms_window: str = "30d"
+    cardinality_field: KeyField | None = None
+    max_cardinality: int | None = Field(default=None, ge=0)
+    min_cardinality: int | None = Field(default=None, ge=1)
+    realert: str | None = None
+    exponential_realert: str | None = None
+    alert_subject: str | None = Field(default=None, max_length=500)
+    alert_text: str | None = Field(default=None, max_length=4000)
+    alert_text_type: Literal["default", "alert_text_only"] = "default"
 
-    @field_validator("cooldown")
+    @field_validator("cooldown", "key_lookback", "terms_window")
     @classmethod
-    def _cooldown(cls, v: str) -> str:
+    def _duration(cls, v: str) -> str:
         parse_duration(v)
+        return v
+
+    @field_validator("timeframe", "realert", "exponential_realert")
+    @classmethod
+    def _optional_duration(cls, v: str | None) -> str | None:
+        if v is not None and parse_duration(v) <= 0 and v != "0s":
+            raise ValueError("must be positive")
+        return _duration_or_none(v)
+
+    @field_validator("alert_subject", "alert_text")
+    @classmethod
+    def _template(cls, v: str | None) -> str | None:
+        if v is not None:
+            template_fields(v)
         return v
 
     @model_validator(mode="after")
     def _some_trigger(self) -> Rule:
         t = self.triggers
-        if not (t.new or t.escalation or t.spike):
+        if self.type == "any" and not (t.new or t.escalation or t.spike):
             raise ValueError("rule has no trigger: set triggers.new, triggers.escalation or triggers.spike")
         return self
 
@@ -227,6 +288,68 @@ class Rule(_Strict):
     def cooldown_s(self) -> float:
         """Cooldown in seconds."""
         return parse_duration(self.cooldown)
+
+    @property
+    def aggregate(self) -> bool:
+        """True for rules the alert worker evaluates over windows (frequency, spike, cardinality,
+        new_term, and ``type: any`` with the legacy ``triggers.spike``)."""
+        return self.type in AGGREGATE_TYPES or (self.type == "any" and self.triggers.spike is not None)
+
+    @property
+    def query_keys(self) -> list[str]:
+        """``query_key`` as a list."""
+        if self.query_key is None:
+            return []
+        return [self.query_key] if isinstance(self.query_key, str) else list(self.query_key)
+
+    @property
+    def timeframe_s(self) -> float:
+        """The window in seconds (the legacy ``triggers.spike.window`` for ``type: any``)."""
+        if self.timeframe is None and self.triggers.spike is not None:
+            return self.triggers.spike.window_s
+        return parse_duration(self.timeframe or "0s")
+
+    @property
+    def timeframe_text(self) -> str:
+        """The window as written."""
+        return self.timeframe or (self.triggers.spike.window if self.triggers.spike else "0s")
+
+    @property
+    def num_events_or_count(self) -> int:
+        """Incidents a frequency window needs (``triggers.spike.count`` for ``type: any``)."""
+        if self.num_events is None and self.triggers.spike is not None:
+            return self.triggers.spike.count
+        return self.num_events or 1
+
+    @property
+    def realert_s(self) -> float:
+        """Least event time between two alerts of one group; default 0 for ``type: any`` and the
+        timeframe for the window types."""
+        if self.realert is not None:
+            return parse_duration(self.realert)
+        return 0.0 if self.type == "any" else self.timeframe_s
+
+    @property
+    def exponential_realert_s(self) -> float:
+        """The most the realert grows to (0: no exponential back-off)."""
+        return parse_duration(self.exponential_realert) if self.exponential_realert else 0.0
+
+    @property
+    def terms_window_s(self) -> float:
+        """How long a new_term rule remembers a term."""
+        return parse_duration(self.terms_window)
+
+    @property
+    def key_lookback_s(self) -> float:
+        """How far back a flatline rule looks for the groups it watches."""
+        return parse_duration(self.key_lookback)
+
+    @property
+    def stream_window_s(self) -> float:
+        """The stretch of event time the alert worker must hold for this rule (spike: two windows)."""
+        if not self.aggregate or self.type == "new_term":
+            return 0.0
+        return self.timeframe_s * (2 if self.type == "spike" else 1)
 
 
 SinkType = Literal["webhook", "slack", "email", "kafka", "log"]
@@ -341,7 +464,42 @@ def _where(root: yaml.Node | None, data: Any, loc: tuple[Any, ...]) -> str:
     return f"{line}: {''.join(parts) or '<root>'}"
 
 
-def _cross_checks(cfg: AlertsConfig, env: dict[str, str]) -> list[tuple[tuple[Any, ...], str]]:
+def _type_checks(i: int, rule: Rule, max_window_s: float | None) -> list[tuple[tuple[Any, ...], str]]:
+    """A rule's options against its type: missing required options, options of another type, windows
+    longer than the alert worker holds incidents, realert options that contradict each other."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    given = rule.model_fields_set
+    mine = set(TYPE_OPTIONS.get(rule.type, ()))
+    for opt in sorted(given - mine):
+        owners = [kind for kind, options in TYPE_OPTIONS.items() if opt in options]
+        if owners:
+            problems.append((("rules", i, opt), f"{opt} is an option of {'/'.join(owners)} rules, not of type {rule.type}"))
+    for opt in TYPE_REQUIRED.get(rule.type, ()):
+        if opt not in given or getattr(rule, opt) in (None, []):
+            problems.append((("rules", i, "type"), f"a {rule.type} rule needs {opt}"))
+    if rule.type == "cardinality" and rule.max_cardinality is None and rule.min_cardinality is None:
+        problems.append((("rules", i, "type"), "a cardinality rule needs max_cardinality or min_cardinality"))
+    if rule.type != "any" and ("triggers" in given):
+        problems.append((("rules", i, "triggers"), f"triggers are for type any rules; a {rule.type} rule alerts by its type"))
+    if max_window_s is not None and rule.stream_window_s > max_window_s:
+        where = "timeframe" if rule.timeframe else "triggers"
+        problems.append((("rules", i, where), f"the window ({rule.stream_window_s / 3600:g}h, spike: two timeframes) is "
+                         f"longer than the alert worker holds incidents ({max_window_s / 3600:g}h, "
+                         "RADAR_INCIDENT_LOOKBACK_DAYS)"))
+    if rule.exponential_realert is not None:
+        if rule.realert_s <= 0:
+            problems.append((("rules", i, "exponential_realert"), "exponential_realert needs a positive realert"))
+        elif rule.exponential_realert_s < rule.realert_s:
+            problems.append((("rules", i, "exponential_realert"), "exponential_realert (the maximum) is below realert"))
+    if rule.alert_text_type == "alert_text_only" and not rule.alert_text:
+        problems.append((("rules", i, "alert_text_type"), "alert_text_only needs alert_text"))
+    if rule.query_keys and len(set(rule.query_keys)) != len(rule.query_keys):
+        problems.append((("rules", i, "query_key"), "a field is repeated in query_key"))
+    return problems
+
+
+def _cross_checks(cfg: AlertsConfig, env: dict[str, str],
+                  max_window_s: float | None = None) -> list[tuple[tuple[Any, ...], str]]:
     problems: list[tuple[tuple[Any, ...], str]] = []
     names: set[str] = set()
     for name in cfg.defaults.sinks or []:
@@ -354,6 +512,7 @@ def _cross_checks(cfg: AlertsConfig, env: dict[str, str]) -> list[tuple[tuple[An
         for name in rule.sinks or []:
             if name not in cfg.sinks:
                 problems.append((("rules", i, "sinks"), f"unknown sink {name!r}; sinks: {', '.join(cfg.sinks)}"))
+        problems += _type_checks(i, rule, max_window_s)
     for name, sink in cfg.sinks.items():
         if sink.type == "webhook" and sink.enabled and sink.secret_env and not env.get(sink.secret_env):
             problems.append((("sinks", name, "secret_env"), f"environment variable {sink.secret_env} (HMAC secret) is not set"))
@@ -369,8 +528,10 @@ def _inherit_cooldown(data: dict[str, Any]) -> None:
                 rule.setdefault("cooldown", cooldown)
 
 
-def parse_config(text: str, source: str = "alerts.yaml", env: dict[str, str] | None = None) -> AlertsConfig:
-    """Parse and validate alert rules; raise :class:`RuleConfigError` listing ``source:line: field: problem``."""
+def parse_config(text: str, source: str = "alerts.yaml", env: dict[str, str] | None = None,
+                 max_window_s: float | None = None) -> AlertsConfig:
+    """Parse and validate alert rules; raise :class:`RuleConfigError` listing ``source:line: field: problem``.
+    ``max_window_s``: the longest stream-side window allowed (the alert worker's incident lookback)."""
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -387,19 +548,24 @@ def parse_config(text: str, source: str = "alerts.yaml", env: dict[str, str] | N
     except ValidationError as exc:
         lines = [f"{source}: {_where(root, data, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
         raise RuleConfigError("invalid alert rules:\n  " + "\n  ".join(lines)) from None
-    problems = _cross_checks(cfg, os.environ if env is None else env)
+    problems = _cross_checks(cfg, os.environ if env is None else env, max_window_s)
     if problems:
         lines = [f"{source}: {_where(root, data, loc)}: {msg}" for loc, msg in problems]
         raise RuleConfigError("invalid alert rules:\n  " + "\n  ".join(lines))
     return cfg
 
 
-def load_config(path: Path | str) -> AlertsConfig:
-    """Read and validate an alerts file."""
+def load_config(path: Path | str, max_window_s: float | None = None) -> AlertsConfig:
+    """Read and validate an alerts file (windows up to ``max_window_s``, by default the incident
+    lookback of the settings)."""
+    from pipeline.settings import get_settings
+
     path = Path(path)
     if not path.is_file():
         raise RuleConfigError(f"{path}: alert rules file not found (RADAR_ALERTS_FILE)")
-    return parse_config(path.read_text(encoding="utf-8"), str(path))
+    if max_window_s is None:
+        max_window_s = get_settings().incident_lookback_days * 86_400.0
+    return parse_config(path.read_text(encoding="utf-8"), str(path), max_window_s=max_window_s)
 
 
 # ---------------------------------------------------------------- decisions (pure)
@@ -458,12 +624,17 @@ def _in_lon(box: BBox, lon: float) -> bool:
 
 @dataclass(frozen=True)
 class Decision:
-    """A trigger that fired for one rule and incident; ``key`` makes the alert id deterministic."""
+    """A trigger that fired for one rule and incident (or group); ``key`` makes the alert id
+    deterministic; ``group`` is the query-key group, ``count`` what an aggregate counted and
+    ``incidents`` the incidents it counted."""
 
     rule: str
-    trigger: Literal["new", "escalation", "spike"]
+    trigger: str
     key: str
     detail: str
+    group: str | None = None
+    count: int | None = None
+    incidents: tuple[str, ...] = ()
 
 
 def alert_id(rule: str, incident_id: str, key: str) -> str:
@@ -477,7 +648,7 @@ def evaluate(rule: Rule, inc: Incident, now: datetime) -> tuple[Decision | None,
     Returns ``(None, None)`` when nothing changes. Without a ``new`` trigger the first match only
     records a baseline for later escalations.
     """
-    if not rule.enabled or not matches(rule, inc):
+    if not rule.enabled or rule.type != "any" or not matches(rule, inc):
         return None, None
     state = inc.alert_state.get(rule.name)
     after = RuleAlertState(count=(state.count if state else 0) + 1, last_at=now, fatalities=inc.fatalities,
@@ -502,20 +673,6 @@ def evaluate(rule: Rule, inc: Incident, now: datetime) -> tuple[Decision | None,
     if not parts:
         return None, None
     return Decision(rule.name, "escalation", "escalation:" + ":".join(parts), "; ".join(details)), after
-
-
-def spike_decision(rule: Rule, recent: list[Incident], now: datetime) -> Decision | None:
-    """A spike trigger when at least ``count`` incidents matching ``rule`` were first seen in its window."""
-    spike = rule.triggers.spike
-    if spike is None or not rule.enabled:
-        return None
-    since = now - timedelta(seconds=spike.window_s)
-    hits = [i for i in recent if i.first_seen >= since and matches(rule, i)]
-    if len(hits) < spike.count:
-        return None
-    bucket = int(now.timestamp() // spike.window_s)
-    return Decision(rule.name, "spike", f"spike:{bucket}",
-                    f"{len(hits)} incidents matching rule {rule.name} within {spike.window}")
 
 
 def quiet_until(q: QuietHours | None, now: datetime) -> datetime | None:

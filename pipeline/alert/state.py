@@ -8,6 +8,13 @@ as the input record, before the input offsets are committed (as faust tables do)
 assigned a partition rebuilds its state by reading that changelog partition from the beginning up
 to a marker record it produced itself: Kafka orders a partition, so everything written before the
 marker has been read when the marker is (no reliance on reported end offsets).
+
+The same changelog holds the state of the aggregate rules per group (realert times and exponents,
+new_term seen-sets), one :class:`~pipeline.schemas.RuleKeyState` record per rule and group, key
+``__rule__|<rule>|<group>``: the group starts with the country, so it lives in the one partition
+that holds that country's incidents, and it is restored with them. The records are also archived
+(``rulestate``) so the embedded launcher can re-produce them after a broker loss
+(:func:`recover_rule_state`), as it does for incidents.
 """
 
 from __future__ import annotations
@@ -24,13 +31,20 @@ from kafka.errors import KafkaError
 
 from pipeline import bus
 from pipeline.alert.incidents import ArticleView, ClusterConfig, type_group
-from pipeline.schemas import Incident, SchemaError, load, utcnow
+from pipeline.index.archive import Archive
+from pipeline.schemas import Incident, RuleKeyState, SchemaError, dump, load, utcnow
 from pipeline.settings import Settings
 from pipeline.stream import RetryableError
 
 log = logging.getLogger(__name__)
 
 MARKER_KEY = "__restore_marker__"
+RULE_PREFIX = "__rule__|"
+
+
+def rule_state_key(name: str, group: str) -> str:
+    """Changelog key of a rule's state for one group."""
+    return f"{RULE_PREFIX}{name}|{group}"
 
 
 def changelog_topic(s: Settings) -> str:
@@ -45,6 +59,15 @@ class PartitionState:
         self.partition = partition
         self.incidents: dict[str, Incident] = {}
         self.articles: dict[str, str] = {}
+        self.rules: dict[str, RuleKeyState] = {}
+
+    def rule_state(self, name: str, group: str) -> RuleKeyState | None:
+        """The state of rule ``name`` (a state name, see the tracker) for ``group``."""
+        return self.rules.get(rule_state_key(name, group))
+
+    def put_rule(self, state: RuleKeyState) -> None:
+        """Add or replace a rule's group state."""
+        self.rules[rule_state_key(state.rule, state.key)] = state
 
     def put(self, inc: Incident) -> None:
         """Add or replace an incident (and index its articles)."""
@@ -144,7 +167,10 @@ class IncidentState:
                         found = found or json.loads(rec.value).get("marker") == marker
                         continue
                     try:
-                        state.put(load(Incident, rec.value))
+                        if rec.key is not None and rec.key.startswith(RULE_PREFIX.encode()):
+                            state.put_rule(load(RuleKeyState, rec.value))
+                        else:
+                            state.put(load(Incident, rec.value))
                         n += 1
                     except SchemaError as exc:
                         log.error("incident changelog %s[%s]@%s unreadable: %s", self.topic, partition, rec.offset, exc)
@@ -155,7 +181,8 @@ class IncidentState:
                                  f"{self.s.alert_restore_timeout_s}s (RADAR_ALERT_RESTORE_TIMEOUT_S)")
         evicted = state.evict(utcnow() - timedelta(days=self.s.incident_lookback_days))
         log.info("incident state of partition %d restored: %d changelog record(s), %d open incident(s), "
-                 "%d closed, in %.1fs", partition, n, len(state.incidents), evicted, time.monotonic() - started)
+                 "%d closed, %d rule group(s), in %.1fs", partition, n, len(state.incidents), evicted,
+                 len(state.rules), time.monotonic() - started)
         return state
 
     def close(self) -> None:
@@ -163,3 +190,29 @@ class IncidentState:
         if self._producer is not None:
             self._producer.close(timeout=self.s.worker_shutdown_grace_s)
             self._producer = None
+
+
+def rule_state_document(state: RuleKeyState) -> dict[str, Any]:
+    """The ``rulestate`` archive record of a rule group's state (``id`` = changelog key)."""
+    return {"id": rule_state_key(state.rule, state.key), **state.model_dump(mode="json")}
+
+
+def recover_rule_state(s: Settings) -> int:
+    """Re-produce the aggregate rules' state records (lost with the memory-only broker) from the
+    ``rulestate`` archive to the changelog partition each was kept in; return how many. For the
+    embedded launcher, next to its incident recovery."""
+    docs = [d for d in Archive("rulestate", s).latest().values() if d.get("partition") is not None]
+    if not docs:
+        return 0
+    topic = changelog_topic(s)
+    producer = bus.make_producer(s)
+    try:
+        futures = [bus.send(producer, topic, d["id"], dump(RuleKeyState.model_validate(d)), s, d["partition"])
+                   for d in docs]
+        producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
+        for fut in futures:
+            fut.get(timeout=s.kafka_request_timeout_ms / 1000)
+    finally:
+        producer.close()
+    log.info("re-produced %d rule state record(s) to %s from the archive", len(docs), topic)
+    return len(docs)

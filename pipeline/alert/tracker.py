@@ -20,20 +20,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from pipeline.alert.delivery import Dispatcher, Ledger, ledger_document
-from pipeline.alert.state import IncidentState, PartitionState, changelog_topic
 from pipeline.alert.incidents import ClusterConfig, apply_article, best_match, view
 from pipeline.alert.message import build_alert
-from pipeline.alert.rules import (HUMAN_SINK_TYPES, AlertsConfig, Decision, alert_id, evaluate, quiet_until,
-                                  spike_decision)
+from pipeline.alert.rules import HUMAN_SINK_TYPES, AlertsConfig, Decision, Rule, evaluate, matches, quiet_until
+from pipeline.alert.ruletypes import (after_alert, aggregate, counted_key, query_keys, realert_allows,
+                                      silenced)
+from pipeline.alert.silences import Silences
+from pipeline.alert.state import (IncidentState, PartitionState, changelog_topic, rule_state_document,
+                                  rule_state_key)
 from pipeline.index.archive import Archive
 from pipeline.index.setup import alias_name
-from pipeline.schemas import Alert, EnrichedArticle, Incident, SchemaError, dump, load, utcnow
+from pipeline.schemas import (Alert, EnrichedArticle, Incident, RuleAlertState, RuleKeyState, SchemaError, dump,
+                              load, utcnow)
 from pipeline.settings import Settings
 from pipeline.stream import BatchResult, Output, RetryableError
 
@@ -72,7 +77,8 @@ class IncidentTracker:
 
     def __init__(self, es: Elasticsearch, s: Settings, config: AlertsConfig, ledger: Ledger,
                  dispatcher: Dispatcher, archive: Archive | None, links_archive: Archive | None = None,
-                 state: IncidentState | None = None) -> None:
+                 state: IncidentState | None = None, silences: Silences | None = None,
+                 rule_archive: Archive | None = None) -> None:
         self.es = es
         self.s = s
         self.config = config
@@ -82,6 +88,8 @@ class IncidentTracker:
         self.archive = archive
         self.links_archive = links_archive
         self.state = state or IncidentState(s)
+        self.silences = silences
+        self.rule_archive = rule_archive
         self.alias = alias_name("incidents", s)
         self.links_alias = s.links_alias
 
@@ -91,36 +99,68 @@ class IncidentTracker:
         self.dispatcher.cancel(partitions)
 
     # -- decisions
-    def _decide(self, inc: Incident, now: datetime) -> list[tuple[Decision, Incident]]:
+    def _decide(self, part: PartitionState, inc: Incident, at: datetime, now: datetime,
+                rule_changes: dict[str, RuleKeyState]) -> list[Decision]:
+        """Per-incident triggers of ``type: any`` rules (with their realert per query-key group)."""
         decisions = []
         for rule in self.config.active_rules:
             decision, state = evaluate(rule, inc, now)
             if state is not None:
                 inc.alert_state[rule.name] = state
-            if decision is not None:
-                decisions.append((decision, inc))
+            if decision is not None and self._realert_allows(part, rule, inc, at, rule_changes):
+                groups = query_keys(rule, inc)
+                decisions.append(replace(decision, group=groups[0] if groups else None))
         return decisions
 
-    def _spikes(self, part: PartitionState, new_incidents: list[Incident], batch: dict[str, Incident],
-                now: datetime) -> list[Alert]:
-        rules = [r for r in self.config.active_rules if r.triggers.spike]
-        if not rules or not new_incidents:
-            return []
-        since = now - timedelta(seconds=max(r.triggers.spike.window_s for r in rules))
-        recent = {i.id: i for i in part.first_seen_since(since)}
-        recent.update(batch)
-        alerts = []
-        for rule in rules:
-            decision = spike_decision(rule, list(recent.values()), now)
-            if decision is None:
+    def _realert_allows(self, part: PartitionState, rule: Rule, inc: Incident, at: datetime,
+                        rule_changes: dict[str, RuleKeyState]) -> bool:
+        if rule.realert_s <= 0:
+            return True
+        groups = query_keys(rule, inc)
+        states = {g: rule_changes.get(rule_state_key(rule.name, g)) or part.rule_state(rule.name, g) for g in groups}
+        if not any(realert_allows(rule, st, at) for st in states.values()):
+            return False
+        for g, st in states.items():
+            after = after_alert(rule, st or RuleKeyState(rule=rule.name, key=g), at)
+            rule_changes[rule_state_key(rule.name, g)] = after.model_copy(update={"partition": part.partition})
+        return True
+
+    def _aggregates(self, part: PartitionState, inc: Incident, changed: dict[str, Incident],
+                    rule_changes: dict[str, RuleKeyState]) -> list[Decision]:
+        """Window rules (frequency, spike, cardinality, new_term, legacy triggers.spike) for an incident
+        that matches one for the first time: it counts at its first-seen (event) time."""
+        decisions = []
+        for rule in self.config.active_rules:
+            mark = counted_key(rule)
+            if not rule.aggregate or mark in inc.alert_state or not matches(rule, inc):
                 continue
-            newest = max(new_incidents, key=lambda i: i.first_seen)
-            related = sorted(i.id for i in recent.values() if i.first_seen >= now - timedelta(seconds=rule.triggers.spike.window_s))
-            alert = build_alert(rule, newest, decision, now, newest.article_ids[-1] if newest.article_ids else None,
-                                related)
-            alert.id = alert_id(rule.name, "spike", decision.key)
-            alerts.append(alert)
-        return alerts
+            inc.alert_state[mark] = RuleAlertState(count=0, last_at=inc.first_seen)
+            pool = [i for i in {**part.incidents, **changed, inc.id: inc}.values() if mark in i.alert_state]
+            name = rule.name if rule.type != "any" else f"{rule.name}@spike"
+            for group in query_keys(rule, inc):
+                key = rule_state_key(name, group)
+                before = rule_changes.get(key) or part.rule_state(name, group)
+                members = [i for i in pool if group in query_keys(rule, i)]
+                decision, after = aggregate(rule, group, inc, members, before, self.s.alert_new_term_max_terms)
+                after = after.model_copy(update={"rule": name, "partition": part.partition})
+                if after != before:
+                    rule_changes[key] = after
+                if decision is not None:
+                    decisions.append(decision)
+        return decisions
+
+    def _unsilenced(self, alerts: list[Alert], now: datetime) -> list[Alert]:
+        if self.silences is None:
+            return alerts
+        active = self.silences.active(now)
+        kept = []
+        for alert in alerts:
+            hit = silenced(active, alert.rule, alert.key, now)
+            if hit is None:
+                kept.append(alert)
+            else:
+                log.info("alert %s of rule %s not sent: silenced until %s", alert.id, alert.rule, hit.until.isoformat())
+        return kept
 
     def _ledger_docs(self, alerts: list[Alert], now: datetime, partition: int) -> list[dict[str, Any]]:
         docs = []
@@ -143,33 +183,39 @@ class IncidentTracker:
                 by_partition.setdefault(record.partition, []).append(load(EnrichedArticle, record.value))
             except SchemaError as exc:
                 result.failures.append((record, str(exc)))
-        changed_all: list[tuple[PartitionState, dict[str, Incident]]] = []
+        changed_all: list[tuple[PartitionState, dict[str, Incident], dict[str, RuleKeyState]]] = []
         links: dict[str, str] = {}
         for partition, articles in sorted(by_partition.items()):
             part, restored = self.state.get(partition)
             if restored:
                 self.dispatcher.resume(partition)
-            changed = self._cluster(part, articles, now, links)
-            changed_all.append((part, changed))
-        incidents = [(inc, part.partition) for part, changed in changed_all for inc in changed.values()]
+            rule_changes: dict[str, RuleKeyState] = {}
+            changed = self._cluster(part, articles, now, links, rule_changes)
+            changed_all.append((part, changed, rule_changes))
+        incidents = [(inc, part.partition) for part, changed, _ in changed_all for inc in changed.values()]
         self._save(incidents, links, now)
+        if self.rule_archive is not None:
+            self.rule_archive.append([rule_state_document(st) for _, _, rc in changed_all for st in rc.values()])
         changelog = changelog_topic(self.s)
-        for part, changed in changed_all:
+        for part, changed, rule_changes in changed_all:
             for inc in changed.values():
                 data = dump(inc)
                 result.outputs.append(Output(self.s.topic_incidents, inc.id, data))
                 result.outputs.append(Output(changelog, inc.id, data, partition=part.partition))
-            result.after_commit.append(lambda part=part, changed=changed: [part.put(i) for i in changed.values()])
+            for key, st in rule_changes.items():
+                result.outputs.append(Output(changelog, key, dump(st), partition=part.partition))
+            result.after_commit.append(lambda part=part, changed=changed, rc=rule_changes: (
+                [part.put(i) for i in changed.values()], [part.put_rule(st) for st in rc.values()]))
         return result
 
     def _cluster(self, part: PartitionState, articles: list[EnrichedArticle], now: datetime,
-                 links: dict[str, str]) -> dict[str, Incident]:
-        """Cluster one partition's articles; record and queue its alerts; return the changed incidents."""
+                 links: dict[str, str], rule_changes: dict[str, RuleKeyState]) -> dict[str, Incident]:
+        """Cluster one partition's articles; record and queue its alerts; return the changed incidents
+        (the changed rule-group states are added to ``rule_changes``)."""
         articles = sorted((a for a in {a.id: a for a in articles}.values() if a.event_type),
                           key=lambda a: (a.published_at or a.fetched_at, a.id))
         changed: dict[str, Incident] = {}
         decided: list[tuple[Decision, Incident, str]] = []
-        new_incidents: list[Incident] = []
         for art in articles:
             held = part.holding(art.id)
             if held is not None:
@@ -180,14 +226,14 @@ class IncidentTracker:
             fresh.update(changed)
             match = best_match(a, list(fresh.values()), self.cfg)
             inc = apply_article(match, a, now, self.cfg)
-            if match is None:
-                new_incidents.append(inc)
-            decided += [(d, i.model_copy(deep=True), art.id) for d, i in self._decide(inc, now)]
+            at = art.published_at or art.fetched_at
+            decisions = self._decide(part, inc, at, now, rule_changes) + self._aggregates(part, inc, changed, rule_changes)
+            decided += [(d, inc.model_copy(deep=True), art.id) for d in decisions]
             changed[inc.id] = inc
             links[art.id] = inc.id
-        alerts = [build_alert(self.config.rule(d.rule), snap, d, now, art_id) for d, snap, art_id in decided]
-        alerts += self._spikes(part, new_incidents, changed, now)
-        alerts = list({a.id: a for a in alerts}.values())
+        alerts = [build_alert(self.config.rule(d.rule), snap, d, now, art_id, list(d.incidents) or None, self.s)
+                  for d, snap, art_id in decided]
+        alerts = self._unsilenced(list({a.id: a for a in alerts}.values()), now)
         for doc in self.ledger.record(self._ledger_docs(alerts, now, part.partition)):
             self.dispatcher.submit(doc)
         return changed

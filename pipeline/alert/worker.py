@@ -15,6 +15,7 @@ from typing import Any
 from pipeline import bus
 from pipeline.alert.delivery import Dispatcher, Ledger
 from pipeline.alert.rules import AlertsConfig, load_config
+from pipeline.alert.silences import Silences
 from pipeline.alert.sinks import build_sinks
 from pipeline.alert.state import changelog_topic
 from pipeline.alert.tracker import IncidentTracker
@@ -68,7 +69,8 @@ def alert_worker(s: Settings | None = None, config: AlertsConfig | None = None) 
     dispatcher = Dispatcher(build_sinks(config, s), ledger, s)
     archive = Archive("incidents", s) if s.archive_enabled else None
     links_archive = Archive("links", s) if s.archive_enabled else None
-    tracker = IncidentTracker(es, s, config, ledger, dispatcher, archive, links_archive)
+    tracker = IncidentTracker(es, s, config, ledger, dispatcher, archive, links_archive,
+                              silences=Silences(es, s), rule_archive=Archive("rulestate", s) if s.archive_enabled else None)
     log.info("alert worker: %d rule(s), sinks %s, incidents in %s", len(config.active_rules),
              ", ".join(dispatcher.sinks) or "none", alias_name("incidents", s))
     return AlertWorker(s, tracker)

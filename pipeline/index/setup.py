@@ -15,7 +15,7 @@ from pipeline.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = ("articles", "incidents", "alerts", "links")
+TEMPLATES = ("articles", "incidents", "alerts", "links", "silences")
 
 
 def template_body(name: str, s: Settings | None = None, policy: str | None = None) -> dict[str, Any]:

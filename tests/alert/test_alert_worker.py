@@ -53,6 +53,7 @@ def alert_settings(s: Settings) -> Settings:
         "topic_incidents": f"{tag}.incidents", "topic_alerts": f"{tag}.alerts", "alert_sink_retries": 3,
         "alert_sink_backoff_s": 0.05, "alert_sink_timeout_s": 1.0, "alert_redeliver_interval_s": 3600.0,
         "alert_drain_timeout_s": 20.0,
+        "alert_sink_failure_threshold": 1_000,  # sink_failure alerts: tests/alert/test_rule_types_worker.py
     })
 
 

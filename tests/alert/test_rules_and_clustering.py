@@ -12,7 +12,9 @@ from pipeline.alert.incidents import (ClusterConfig, apply_article, best_match, 
                                       signature_similarity, view)
 from pipeline.alert.message import alert_text, build_alert
 from pipeline.alert.rules import (RuleConfigError, alert_id, evaluate, load_config, matches, parse_config,
-                                  quiet_until, spike_decision)
+                                  quiet_until)
+from pipeline.alert.ruletypes import aggregate, counted_key
+from pipeline.schemas import RuleAlertState
 from pipeline.alert.sinks import sign
 from pipeline.settings import PROJECT_ROOT
 from tests.alert.stories import AMBUSH, ambush_articles, nearby_clash, toll_update
@@ -109,9 +111,12 @@ def test_spike_and_quiet_hours():
 """)
     burst = cfg.rule("burst")
     incs = cluster([*ambush_articles(), nearby_clash()], CFG, now=NOW)
-    assert spike_decision(burst, incs[:1], NOW) is None
-    decision = spike_decision(burst, incs, NOW)
-    assert decision is not None and decision.trigger == "spike"
+    for inc in incs:
+        inc.alert_state[counted_key(burst)] = RuleAlertState(last_at=inc.first_seen)
+    assert aggregate(burst, "MX", incs[0], incs[:1], None, 100)[0] is None
+    decision, state = aggregate(burst, "MX", incs[1], incs, None, 100)
+    assert decision is not None and decision.trigger == "spike" and decision.count == 2
+    assert state.last_alert_at == incs[1].first_seen  # event time, not the wall clock
     night = datetime(2026, 3, 22, 5, 0, tzinfo=timezone.utc)  # 23:00 in Mexico City
     assert quiet_until(burst.quiet_hours, night) == datetime(2026, 3, 22, 12, 0, tzinfo=timezone.utc)
     assert quiet_until(burst.quiet_hours, NOW) is None
