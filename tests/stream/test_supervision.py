@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from pipeline.demo import FeedServer, write_site
+from pipeline.fetch.ledger import FetchLedger, fetch_ledger_path
+from pipeline.index.archive import Archive
 from pipeline.index.client import make_client
 from pipeline.ingest.feeds import load_feeds
 from pipeline.ingest.poll import poll_feeds
@@ -147,6 +149,21 @@ def _supervise_until(stack: Stack, want: int) -> list[str]:
     return urls
 
 
+def _published_by_fetch(s: Settings, tag: str) -> int:
+    """Wait (bounded) until the fetch stage has published every entry of feed ``tag``; how many it has."""
+    ids = [doc["id"] for doc in Archive("raw", s).latest().values() if doc.get("feed") == tag]
+    ledger = FetchLedger(fetch_ledger_path(s))
+    deadline = time.monotonic() + WAIT_S
+    try:
+        while True:
+            done = [i for i in ids if (entry := ledger.get(i)) is not None and entry.published]
+            if len(done) == len(ids) or time.monotonic() > deadline:
+                return len(done)
+            time.sleep(0.5)
+    finally:
+        ledger.close()
+
+
 def _service(stack: Stack, name: str) -> Service:
     return next(svc for svc in stack.services if svc.name == name)
 
@@ -163,7 +180,11 @@ def test_kill_9_of_search_server_and_broker_loses_no_article(live_stack):
     assert search.restarts == 1 and search.running
     assert sorted(urls) == sorted(set(urls)) and len(urls) == 8, "the archive did not refill the new search server"
 
-    publish("second", 8)  # acknowledged by the broker, most of it still in flight when the broker dies
+    # the second batch is fetched and published to articles.raw, where only the broker's memory holds it
+    enrich = _service(stack, "worker-enrich-1")
+    os.kill(enrich.proc.pid, signal.SIGSTOP)
+    publish("second", 8)
+    assert _published_by_fetch(stack.settings, "second") == 8
     kafka = _service(stack, "kafka")
     os.kill(kafka.proc.pid, signal.SIGKILL)
     urls = _supervise_until(stack, 16)
