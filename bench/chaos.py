@@ -91,6 +91,7 @@ class Mode:
     scenario_timeout_s: float = 600.0
 
 
+QUIET_S = 15.0
 QUICK = Mode(articles=10, cycles_per_kind=1, stack_kills=1, outage_s=15.0, scenario_timeout_s=300.0)
 FULL = Mode(articles=20, cycles_per_kind=5, stack_kills=3, outage_s=60.0)
 
@@ -222,11 +223,16 @@ class Chaos:
         while time.monotonic() < deadline:
             state = read_stack_state(self.s)
             if (state and self.up is not None and state["launcher_pid"] == self.up.pid
-                    and len(state["services"]) >= 2 + len(WORKER_KINDS) + 1
+                    and len(state["services"]) >= self.expected_processes
                     and all(svc["state"] == "running" for svc in state["services"])):
                 return
             time.sleep(0.5)
         raise RuntimeError(f"the stack did not come up within {timeout_s}s: see {self.root / 'radar-up.log'}")
+
+    @property
+    def expected_processes(self) -> int:
+        """Broker, search server, one worker of each kind and the web page."""
+        return 2 + len(WORKER_KINDS) + 1
 
     def pids(self, prefix: str) -> list[int]:
         """Pids of the running processes whose name starts with ``prefix`` (kafka, search, worker-enrich)."""
@@ -343,13 +349,35 @@ class Chaos:
             if found == len(tally.round_ids):
                 break
             time.sleep(1)
-        tally.recover_s = max(tally.recover_s, time.monotonic() - fault_over)
+        searchable_at = time.monotonic()
         tally.searchable += max(found, 0)
         tally.duplicated += dups
-        self.drain_alerts(deadline=time.monotonic() + 60)
+        last_change = self.settle_alerts()
+        tally.recover_s = max(tally.recover_s, max(searchable_at, last_change) - fault_over)
         new = self.ledger_ids() - self.attributed
         self.attributed |= new
         tally.alerts |= new
+
+    def alert_progress(self) -> tuple[int, int, int]:
+        """Bytes in the links and alerts archives, and alerts accepted: changes while the alert stage works."""
+        size = sum(f.stat().st_size for kind in ("links", "alerts") for f in Archive(kind, self.s).files())
+        return size, len(self.receiver.accepted), len(self.pids(""))
+
+    def settle_alerts(self) -> float:
+        """Wait until the alert stage is quiet (no new link, ledger entry or delivery for ``QUIET_S``,
+        every process running) and every ledger alert was accepted, or a bounded time; return when
+        the last change was seen."""
+        deadline = time.monotonic() + self.mode.scenario_timeout_s
+        progress, last_change = self.alert_progress(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(1)
+            now = self.alert_progress()
+            if now != progress:
+                progress, last_change = now, time.monotonic()
+            elif (time.monotonic() - last_change >= QUIET_S and now[2] == self.expected_processes
+                  and not self.ledger_ids() - set(self.receiver.accepted)):
+                break
+        return last_change
 
     def drain_alerts(self, deadline: float) -> None:
         """Wait until every alert of the ledger was accepted by the receiver, or the deadline."""
