@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser up demo test eval train bench setup status clean
+.PHONY: install browser up demo test eval train bench chaos setup status clean
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ train: install       ## rebuild the learned event model from corpus/events (dete
 bench: install       ## end-to-end and enrich-only throughput on generated articles
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/fetch_bench.py
+
+chaos: install       ## reliability: faults against the embedded stack (CHAOS_ARGS=--quick for a few minutes)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 status: install
 	$(BIN)/radar status

@@ -8,8 +8,10 @@ incidents, and ``@BASE@``, rendered to the server's base URL.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
+from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import format_datetime
 from functools import partial
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.schemas import utcnow
+from pipeline.schemas import RawArticle, utcnow
 from pipeline.settings import PROJECT_ROOT
 
 DEMO_DIR = PROJECT_ROOT / "configs" / "demo_feeds"
@@ -36,6 +38,29 @@ def render_times(text: str) -> str:
         return format_datetime(when, usegmt=True) if m.group(1) == "RFC822" else when.isoformat().replace("+00:00", "Z")
 
     return _MARK.sub(sub, text)
+
+
+def write_site(www: Path, base: str, name: str, articles: Iterable[RawArticle]) -> str:
+    """Write ``articles`` as an article page each (``www/<name>/<n>.html``) and an RSS feed
+    ``www/<name>.xml`` linking to them (newest first, as feeds list them); return the feed's URL.
+    Benchmarks and tests use it to serve generated articles through ingestion and the fetch stage."""
+    (www / name).mkdir(parents=True, exist_ok=True)
+    items = []
+    for n, art in enumerate(articles):
+        link = f"{base}/{name}/{n}.html"
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in art.body.split(". ") if p)
+        page = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(art.title)}"
+                f"</title></head><body><article><h1>{html.escape(art.title)}</h1>{paragraphs}</article></body></html>")
+        (www / name / f"{n}.html").write_text(page, encoding="utf-8")
+        when = format_datetime(art.published_at or utcnow(), usegmt=True)
+        items.append(f"<item><title>{html.escape(art.title)}</title><link>{link}</link>"
+                     f"<description>{html.escape(art.body[:200])}</description><pubDate>{when}</pubDate></item>")
+    feed = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>"
+            f"<title>{name}</title><link>{base}/</link>{''.join(reversed(items))}</channel></rss>")
+    (www / f"{name}.xml").write_text(feed, encoding="utf-8")
+    if not (www / "robots.txt").exists():
+        (www / "robots.txt").write_text(ROBOTS_TXT, encoding="utf-8")
+    return f"{base}/{name}.xml"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

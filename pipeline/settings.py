@@ -129,7 +129,11 @@ class Settings(BaseSettings):
     airflow_startup_timeout_s: float = 240.0
     demo_feed_port: int = 18765
     startup_timeout_s: float = 60.0
-    max_restarts: int = 5
+    supervise_backoff_s: float = Field(1.0, description="first wait before `radar up` restarts a dead process")
+    supervise_max_backoff_s: float = Field(60.0, description="the wait doubles per crash up to this; it never gives up")
+    supervise_reset_after_s: float = Field(
+        60.0, description="a process up this long counts as healthy: its next crash waits the first backoff again")
+    supervise_interval_s: float = Field(1.0, description="how often `radar up` checks its processes")
 
     # Evaluation
     benchmarks_dir: Path = Field(PROJECT_ROOT.parent / "shared" / "benchmarks",

@@ -8,6 +8,7 @@ that the articles archive lacks (lost in the broker's memory), so restarts lose 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -16,12 +17,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT, Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+STATE_FILE = "stack.json"
 
 
 class StackError(RuntimeError):
@@ -79,7 +83,9 @@ def search_argv(port: int) -> list[str]:
 
 @dataclass
 class Service:
-    """A supervised child process."""
+    """A supervised child process. ``replay`` marks a server: after it restarts, the stack stops its
+    ``dependent`` services, runs ``replay`` (re-creating what the memory-only server lost) and starts
+    them again."""
 
     name: str
     argv: list[str]
@@ -89,11 +95,31 @@ class Service:
     proc: subprocess.Popen | None = None
     restarts: int = 0
     log_path: Path | None = None
+    replay: Callable[[Settings], object] | None = None
+    dependent: bool = False
+    backoff_s: float = 0.0
+    retry_at: float | None = None
+    started_at: float = 0.0
+    held: bool = False
+    last_exit: int | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the process is alive."""
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def state(self) -> str:
+        """running, restarting (waiting for its backoff), held (stopped while a server restarts) or stopped."""
+        if self.running:
+            return "running"
+        return "restarting" if self.retry_at is not None else "held" if self.held else "stopped"
 
 
 @dataclass
 class Stack:
-    """A set of supervised local processes; :meth:`stop` ends them all, newest first."""
+    """A set of supervised local processes; :meth:`supervise_once` restarts the dead ones with
+    exponential backoff (never giving up), :meth:`stop` ends them all, newest first."""
 
     settings: Settings = field(default_factory=get_settings)
     services: list[Service] = field(default_factory=list)
@@ -102,6 +128,11 @@ class Stack:
     def log_dir(self) -> Path:
         """Where child processes write their logs."""
         return self.settings.data_dir / "logs"
+
+    @property
+    def state_path(self) -> Path:
+        """The supervisor's view of its processes (pids, states, restart counts), read by ``radar status``."""
+        return self.settings.data_dir / STATE_FILE
 
     def start(self, service: Service) -> Service:
         """Start ``service`` (its output to data/logs/<name>.log) and wait for its port if any."""
@@ -112,49 +143,150 @@ class Stack:
         service.proc = subprocess.Popen(service.argv, stdout=fh, stderr=subprocess.STDOUT, env=env,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
         fh.close()
+        service.retry_at, service.held, service.started_at = None, False, time.monotonic()
         if service in self.services:
             service.restarts += 1
         else:
             self.services.append(service)
-        if service.port:
-            wait_port(service.port, self.settings.startup_timeout_s, service.proc, service.name)
+        try:
+            if service.port:
+                wait_port(service.port, self.settings.startup_timeout_s, service.proc, service.name)
+        finally:
+            self.write_state()
         log.info("started %s (pid %s)%s", service.name, service.proc.pid,
                  f" on 127.0.0.1:{service.port}" if service.port else "")
         return service
 
     def supervise_once(self) -> list[str]:
-        """Restart services marked ``restart`` that died; return the names of dead services."""
+        """Schedule a restart (after its backoff) of every ``restart`` service found dead, restart those
+        that are due (servers first, with their replay) and return the names of the services found dead."""
+        now = time.monotonic()
         dead = []
         for svc in self.services:
-            if svc.proc is not None and svc.proc.poll() is not None:
-                dead.append(svc.name)
-                if svc.restart and svc.restarts < self.settings.max_restarts:
-                    log.warning("%s exited with %s; restarting (see %s)", svc.name, svc.proc.returncode, svc.log_path)
-                    self.start(svc)
+            if svc.proc is None or svc.running or svc.held or svc.retry_at is not None:
+                continue
+            dead.append(svc.name)
+            svc.last_exit = svc.proc.returncode
+            if svc.restart:
+                self._schedule(svc, now, f"exited with {svc.proc.returncode}")
+        due = [svc for svc in self.services if svc.retry_at is not None and svc.retry_at <= now]
+        if any(svc.replay for svc in due):
+            self._restart_servers([svc for svc in due if svc.replay])
+        server_down = any(svc.replay and not svc.running for svc in self.services)
+        for svc in due:
+            if not svc.replay and svc.retry_at is not None and not (svc.dependent and server_down):
+                self._restart(svc)
+        self.write_state()
         return dead
 
-    def stop(self) -> None:
-        """SIGTERM every process group (newest first), then SIGKILL what is left after the grace time."""
-        for svc in reversed(self.services):
-            if svc.proc is not None and svc.proc.poll() is None:
-                try:
-                    os.killpg(svc.proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+    def _schedule(self, svc: Service, now: float, why: str) -> None:
+        """Plan the next start of ``svc``: the backoff doubles per crash, from the first one again once
+        the process had stayed up ``supervise_reset_after_s``."""
+        s = self.settings
+        if svc.backoff_s == 0 or now - svc.started_at >= s.supervise_reset_after_s:
+            svc.backoff_s = s.supervise_backoff_s
+        else:
+            svc.backoff_s = min(svc.backoff_s * 2, s.supervise_max_backoff_s)
+        svc.retry_at = now + svc.backoff_s
+        loud = " - it keeps crashing" if svc.backoff_s >= s.supervise_max_backoff_s else ""
+        log.error("%s %s (restarted %d time(s) so far); restarting in %.1fs%s (see %s)", svc.name, why,
+                  svc.restarts, svc.backoff_s, loud, svc.log_path)
+
+    def _restart(self, svc: Service) -> bool:
+        """Start ``svc`` again; on failure schedule the next try. Return whether it runs."""
+        try:
+            self.start(svc)
+            return True
+        except (StackError, OSError) as exc:
+            if svc.running:
+                _kill_group(svc.proc, signal.SIGKILL)
+            self._schedule(svc, time.monotonic(), f"did not start: {exc}")
+            return False
+
+    def _restart_servers(self, servers: list[Service]) -> None:
+        """Stop the dependents, restart ``servers`` and replay into them, then start the dependents again
+        (they stay stopped while a server is still down)."""
+        held = [svc for svc in self.services if svc.dependent and (svc.running or svc.retry_at is not None)]
+        self._terminate([svc for svc in held if svc.running])
+        for svc in held:
+            svc.held, svc.retry_at = True, None
+        for svc in servers:
+            if not self._restart(svc):
+                return
+            try:
+                assert svc.replay is not None
+                svc.replay(self.settings)
+                log.warning("%s restarted and replayed", svc.name)
+            except Exception as exc:  # noqa: BLE001 - a failed replay is retried with the server's backoff
+                log.exception("replay after restarting %s failed", svc.name)
+                _kill_group(svc.proc, signal.SIGKILL)
+                svc.proc.wait()
+                self._schedule(svc, time.monotonic(), f"replay failed: {exc}")
+                return
+        if any(svc.replay and not svc.running for svc in self.services):
+            return
+        for svc in [svc for svc in self.services if svc.held]:
+            self._restart(svc)
+
+    def _terminate(self, services: list[Service]) -> None:
+        """SIGTERM the process groups of ``services`` (in the order given), SIGKILL what is left after the
+        grace time."""
+        for svc in services:
+            if svc.running:
+                _kill_group(svc.proc, signal.SIGTERM)
         deadline = time.monotonic() + self.settings.worker_shutdown_grace_s
-        for svc in reversed(self.services):
+        for svc in services:
             if svc.proc is None:
                 continue
             try:
                 svc.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 log.warning("%s did not stop in time; killing it", svc.name)
-                try:
-                    os.killpg(svc.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _kill_group(svc.proc, signal.SIGKILL)
                 svc.proc.wait()
+
+    def write_state(self) -> None:
+        """Write :attr:`state_path` (atomically): launcher pid and each process's pid, state and restarts."""
+        doc = {"launcher_pid": os.getpid(), "updated_at": time.time(),
+               "services": [{"name": svc.name, "pid": svc.proc.pid if svc.proc else None, "state": svc.state,
+                             "restarts": svc.restarts, "last_exit": svc.last_exit,
+                             "backoff_s": svc.backoff_s, "log": str(svc.log_path or "")} for svc in self.services]}
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        tmp.replace(self.state_path)
+
+    def stop(self) -> None:
+        """SIGTERM every process group (newest first), then SIGKILL what is left after the grace time."""
+        for svc in self.services:
+            svc.retry_at, svc.held = None, False
+        self._terminate(list(reversed(self.services)))
+        self.write_state()
         self.services.clear()
+
+
+def _kill_group(proc: subprocess.Popen | None, sig: int) -> None:
+    if proc is None:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def read_stack_state(s: Settings) -> dict[str, object] | None:
+    """The launcher's state file, with ``launcher_alive``; None when no stack ever ran in ``data_dir``."""
+    path = s.data_dir / STATE_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    try:
+        os.kill(int(doc["launcher_pid"]), 0)
+        doc["launcher_alive"] = True
+    except (OSError, KeyError, ValueError):
+        doc["launcher_alive"] = False
+    return doc
 
 
 def radar_env(s: Settings) -> dict[str, str]:
@@ -170,29 +302,44 @@ def radar_env(s: Settings) -> dict[str, str]:
 
 
 def start_servers(stack: Stack) -> None:
-    """Start Kafka and the search server on the configured ports, create topics, set up indices and
-    replay the archive into the (empty) search server."""
-    from pipeline.bus import ensure_topics
-    from pipeline.index.archive import Archive, replay
-    from pipeline.index.client import make_client
-    from pipeline.index.setup import alias_name, setup_indices, wait_for_search
-
+    """Start Kafka and the search server on the configured ports, both supervised, and fill them:
+    :func:`replay_kafka` and :func:`replay_search`, which also run after either server restarts."""
     s = stack.settings
     for name, port in (("kafka", s.embedded_kafka_port), ("search", s.embedded_es_port)):
         if port_open(port):
             raise StackError(f"port {port} for {name} is already in use: is another stack running? "
                              f"(change RADAR_EMBEDDED_{'KAFKA' if name == 'kafka' else 'ES'}_PORT)")
-    stack.start(Service("kafka", kafka_argv(s.embedded_kafka_port), port=s.embedded_kafka_port))
-    stack.start(Service("search", search_argv(s.embedded_es_port), port=s.embedded_es_port))
-    ensure_topics(s)
+    stack.start(Service("kafka", kafka_argv(s.embedded_kafka_port), port=s.embedded_kafka_port, restart=True,
+                        replay=replay_kafka))
+    stack.start(Service("search", search_argv(s.embedded_es_port), port=s.embedded_es_port, restart=True,
+                        replay=replay_search))
+    replay_search(s)
+    replay_kafka(s)
+
+
+def replay_search(s: Settings) -> int:
+    """Set up the (empty, memory-only) search server's templates and aliases and re-fill it from the
+    on-disk archive; return how many documents were replayed."""
+    from pipeline.index.archive import Archive, replay
+    from pipeline.index.client import make_client
+    from pipeline.index.setup import alias_name, setup_indices, wait_for_search
+
     es = make_client(s)
-    wait_for_search(es, s.startup_timeout_s)
-    setup_indices(es, s)
-    for kind in ("articles", "incidents", "alerts", "links"):
-        archive = Archive(kind, s)
-        if archive.files():
-            replay(es, archive, alias_name(kind, s))
-    es.close()
+    try:
+        wait_for_search(es, s.startup_timeout_s)
+        setup_indices(es, s)
+        return sum(replay(es, Archive(kind, s), alias_name(kind, s))
+                   for kind in ("articles", "incidents", "alerts", "links") if Archive(kind, s).files())
+    finally:
+        es.close()
+
+
+def replay_kafka(s: Settings) -> None:
+    """Re-create the (memory-only) broker's topics, re-produce the sent articles the archive lacks
+    (:func:`recover_raw`) and the alert stage's incident changelog (:func:`recover_incident_state`)."""
+    from pipeline.bus import ensure_topics
+
+    ensure_topics(s)
     recover_raw(s)
     recover_incident_state(s)
 
@@ -201,6 +348,7 @@ def recover_raw(s: Settings) -> int:
     """Re-produce to ``articles.entries`` the articles ingestion journalled (``raw`` archive) that the
     articles archive lacks: the memory-only broker lost them. Return how many."""
     from pipeline import bus
+    from pipeline.fetch.ledger import FetchLedger, fetch_ledger_path
     from pipeline.index.archive import Archive
     from pipeline.ingest.run import produce_articles
     from pipeline.schemas import RawArticle
@@ -211,6 +359,13 @@ def recover_raw(s: Settings) -> int:
     indexed = {doc["id"] for doc in Archive("articles", s).read() if "id" in doc}
     missing = [RawArticle.model_validate(doc) for art_id, doc in sent.items() if art_id not in indexed]
     if missing:
+        ledger_path = fetch_ledger_path(s)
+        if ledger_path.is_file():  # the fetch stage must publish the stored pages again, not skip them
+            ledger = FetchLedger(ledger_path, s.fetch_ledger_days)
+            try:
+                ledger.mark_unpublished([a.id for a in missing])
+            finally:
+                ledger.close()
         producer = bus.make_producer(s)
         try:
             produce_articles(producer, missing, s)
@@ -253,7 +408,7 @@ def start_workers(stack: Stack, counts: dict[str, int]) -> None:
     for name, n in counts.items():
         for i in range(n):
             stack.start(Service(f"worker-{name}-{i + 1}", [sys.executable, "-m", "pipeline.cli", "worker", name],
-                                env=env, restart=True))
+                                env=env, restart=True, dependent=True))
 
 
 def start_web(stack: Stack) -> Service:
@@ -263,7 +418,7 @@ def start_web(stack: Stack) -> Service:
         raise StackError(f"port {s.web_port} for the web page is already in use (change RADAR_WEB_PORT)")
     env = {**radar_env(s), "RADAR_WEB_HOST": s.web_host, "RADAR_WEB_PORT": str(s.web_port)}
     return stack.start(Service("web", [sys.executable, "-m", "pipeline.cli", "web"], env=env, port=s.web_port,
-                               restart=True))
+                               restart=True, dependent=True))
 
 
 def airflow_env(s: Settings) -> dict[str, str]:
@@ -374,7 +529,7 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
                 first = _first_searchable(s, started)
                 if first is not None:
                     print(f"first article searchable {first:.1f}s after start: try  radar search \"gunmen\"", flush=True)
-            time.sleep(1)
+            time.sleep(s.supervise_interval_s)
     except KeyboardInterrupt:
         pass
     finally:

@@ -61,6 +61,7 @@ def index_counts(s: Settings) -> dict[str, Any]:
 def collect_status(s: Settings) -> dict[str, Any]:
     """Everything ``radar status`` shows; unreachable parts are reported as errors, not raised."""
     from pipeline.ingest.state import all_states
+    from pipeline.stack import read_stack_state
 
     report: dict[str, Any] = {"kafka": s.kafka_bootstrap, "search": s.es_url}
     for key, fn in (("consumers", kafka_lag), ("indices", index_counts)):
@@ -69,6 +70,7 @@ def collect_status(s: Settings) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - status must show what it can
             report[key] = {"error": f"{type(exc).__name__}: {exc}"}
     report["feeds"] = {name: st.model_dump(mode="json") for name, st in all_states(s).items()}
+    report["processes"] = read_stack_state(s)
     return report
 
 
@@ -94,4 +96,18 @@ def format_status(report: dict[str, Any]) -> str:
                      f"sent {st.get('last_sent', 0)} (total {st.get('total_sent', 0)}){err}")
     if not report["feeds"]:
         lines.append("  no feed has run yet")
+    lines += ["", *format_processes(report.get("processes"))]
     return "\n".join(lines)
+
+
+def format_processes(state: dict[str, Any] | None) -> list[str]:
+    """The ``radar up`` supervisor's processes: state, pid and restart count of each."""
+    if not state:
+        return ["Processes: no `radar up` has run with this data directory"]
+    alive = "running" if state.get("launcher_alive") else "not running"
+    lines = [f"Processes (radar up pid {state.get('launcher_pid')}, {alive}):"]
+    for svc in state.get("services", []):
+        exit_info = f" · last exit {svc['last_exit']}" if svc.get("last_exit") is not None else ""
+        lines.append(f"  {svc['name']:<18} {svc['state']:<10} pid {svc.get('pid') or '-'} · "
+                     f"restarts {svc['restarts']}{exit_info}")
+    return lines

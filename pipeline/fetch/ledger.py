@@ -17,12 +17,19 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.settings import Settings
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
   entry_id TEXT PRIMARY KEY, status TEXT NOT NULL, article_id TEXT, result BLOB,
   published INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS canonical (url TEXT PRIMARY KEY, article_id TEXT NOT NULL, updated REAL NOT NULL);
 """
+
+
+def fetch_ledger_path(s: Settings) -> Path:
+    """Where the fetch ledger lives (shared by the fetch workers of one data directory)."""
+    return s.data_dir / "fetch" / "ledger.sqlite3"
 
 
 @dataclass
@@ -88,3 +95,9 @@ class FetchLedger:
     def mark_published(self, entry_ids: list[str]) -> None:
         """Record that the results of ``entry_ids`` were acknowledged by Kafka and committed."""
         self.db.executemany("UPDATE entries SET published = 1 WHERE entry_id = ?", [(e,) for e in entry_ids])
+
+    def mark_unpublished(self, entry_ids: list[str]) -> None:
+        """Make the stored results of ``entry_ids`` publish again on their next delivery (the embedded
+        broker lost them after they were published), without fetching the pages again."""
+        self.db.executemany("UPDATE entries SET published = 0 WHERE entry_id = ? AND result IS NOT NULL",
+                            [(e,) for e in entry_ids])

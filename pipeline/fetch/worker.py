@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from pipeline.fetch.article import ArticleFetcher, Outcome
-from pipeline.fetch.ledger import FetchLedger
+from pipeline.fetch.ledger import FetchLedger, fetch_ledger_path
 from pipeline.fetch.politeness import host_key
 from pipeline.schemas import RawArticle, SchemaError, dump, load
 from pipeline.settings import Settings, get_settings
@@ -111,7 +111,7 @@ def fetch_worker(s: Settings | None = None) -> StreamWorker:
     s = s or get_settings()
     ws = s.model_copy(update={"kafka_max_poll_records": s.fetch_batch_size})
     fetcher = ArticleFetcher(s)
-    ledger = FetchLedger(s.data_dir / "fetch" / "ledger.sqlite3", s.fetch_ledger_days)
+    ledger = FetchLedger(fetch_ledger_path(s), s.fetch_ledger_days)
     pool = ThreadPoolExecutor(max_workers=s.fetch_concurrency, thread_name_prefix="fetch")
     return StreamWorker("fetch", s.consumer_group("fetch"), [s.topic_entries],
                         make_fetch_handler(s, fetcher, ledger, pool), ws)
