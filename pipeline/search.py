@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -71,7 +72,6 @@ class SearchQuery:
     size: int = 10
     sort: SortOrder = "best"
     search_after: list[Any] | None = None
-    offset: int = 0
 
 
 def parse_since(value: str) -> str:
@@ -172,24 +172,62 @@ def build_query(q: SearchQuery, tags: tuple[str, str] = HIGHLIGHT_TAGS) -> dict[
         "track_total_hits": True,
     }
     if by_relevance(q):
-        # Relevance pages go by offset: the embedded server rounds scores in sort values, so search_after
-        # on _score skips ties there; newest-first pages use search_after and have no depth limit.
         body["sort"] = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
         if q.search_after:
-            raise QueryError("after: relevance-sorted pages continue by offset, not search_after")
-        if q.offset + q.size > MAX_OFFSET:
-            raise QueryError(f"offset {q.offset}: relevance-sorted results stop at {MAX_OFFSET}; sort by newest to go further")
-        body["from"] = q.offset
+            score, skip = _relevance_cursor(q.search_after)
+            if skip + q.size > MAX_OFFSET:
+                raise QueryError(f"after: more than {MAX_OFFSET} hits share one score; sort by newest to go further")
+            # Continue just above the cursor's (float32) score and drop the ``skip`` hits of that score
+            # already shown: exact on Elasticsearch and on servers that round scores in sort values.
+            body["search_after"] = [_above_f32(score), _MIN_LONG, _MAX_ID]
+            body["size"] = skip + q.size
     else:
         body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, "_score", {"id": "asc"}]
-        if q.offset:
-            raise QueryError("offset: newest-first pages continue with search_after")
         if q.search_after:
             if len(q.search_after) != len(body["sort"]):
                 raise QueryError(f"after: expected {len(body['sort'])} sort values from the previous page, "
                                  f"got {len(q.search_after)}")
             body["search_after"] = q.search_after
     return body
+
+
+_MIN_LONG = -(2**63)  # sort value after every date (desc): ties on the score alone decide
+_MAX_ID = "\U0010ffff"
+
+
+def _f32(x: float) -> float:
+    """``x`` rounded to the nearest float32 (the precision of scores in sort values)."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def _above_f32(x: float) -> float:
+    """A number above every score that rounds to the float32 ``x`` and below the next float32 up."""
+    bits = struct.unpack("<I", struct.pack("<f", _f32(x)))[0]
+    up = bits + 1 if x > 0 else (bits - 1 if x < 0 else 1)
+    nxt = struct.unpack("<f", struct.pack("<I", up))[0]
+    mid = (_f32(x) + nxt) / 2
+    return mid + abs(mid) * 2**-52
+
+
+def _relevance_cursor(after: list[Any]) -> tuple[float, int]:
+    """(score, hits of that score already shown) from a relevance cursor ``[score, skip]``."""
+    if len(after) != 2 or not isinstance(after[0], (int, float)) or not isinstance(after[1], int) or after[1] < 0:
+        raise QueryError("after: expected [score, count] from the previous relevance-sorted page")
+    return float(after[0]), after[1]
+
+
+def next_cursor(q: SearchQuery, hits: list[dict[str, Any]]) -> list[Any] | None:
+    """``search_after`` for the page after ``hits`` (None when the page is not full): the last sort
+    values when newest first; ``[score, n]`` by relevance, n = hits shown so far with that score."""
+    if not q.size or len(hits) < q.size:
+        return None
+    if not by_relevance(q):
+        return hits[-1]["_sort"]
+    last = _f32(hits[-1]["_sort"][0])
+    same = next((i for i, h in enumerate(reversed(hits)) if _f32(h["_sort"][0]) != last), len(hits))
+    if q.search_after and same == len(hits) and _f32(float(q.search_after[0])) == last:
+        same += q.search_after[1]
+    return [last, same]
 
 
 def incident_links(es: Elasticsearch, links_index: str, article_ids: list[str]) -> dict[str, str]:
@@ -216,7 +254,7 @@ def facet_aggs(size: int, timeline: bool = True) -> dict[str, Any]:
 
 def map_query(q: SearchQuery, size: int) -> dict[str, Any]:
     """Request for the map: the first ``size`` hits of ``q`` that have a point, marker fields only."""
-    body = build_query(SearchQuery(**{**q.__dict__, "size": size, "search_after": None, "offset": 0}))
+    body = build_query(SearchQuery(**{**q.__dict__, "size": size, "search_after": None}))
     body["query"]["bool"]["filter"].append({"exists": {"field": "geo"}})
     body.pop("highlight")
     body["_source"] = MAP_FIELDS
@@ -246,8 +284,9 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
         resp, map_resp = responses
     else:
         resp, map_resp = es.search(index=index, **body).body, None
+    skip = q.search_after[1] if q.search_after and by_relevance(q) else 0
     hits = []
-    for h in resp["hits"]["hits"]:
+    for h in resp["hits"]["hits"][skip:]:
         doc = dict(h["_source"])
         doc["_score"] = h.get("_score")
         doc["highlight"] = h.get("highlight", {})
