@@ -6,14 +6,17 @@ Starts its own osmem search server on a free loopback port, enriches ``--distinc
 (bench/pipeline_bench.py's generator) with the real enricher, and indexes ``--articles`` documents made
 from them (new ids, sources and publication times spread over 60 days) through the index stage's own
 code (``search_document`` + ``bulk_index``). Then it times ``GET /api/search`` of the web app in this
-process, as the page calls it, for a few representative queries and prints p50/p95 in ms and the
-ratio to the 300 ms target. It asserts nothing.
+process, as the page calls it, for a few representative queries, first with facets computed on every
+request (a query seen for the first time), then with the facet cache on (paging, re-sorting, reloads
+of a shared link within its TTL), and prints p50/p95 in ms and the ratio to the 300 ms target.
+It asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import statistics
 import sys
@@ -107,11 +110,12 @@ def time_query(client: Any, params: dict[str, Any], repeat: int) -> dict[str, fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Index the corpus, time the queries, print a report."""
+    """Index the corpus, time the queries (facet cache off, then on), print a report."""
+    logging.disable(logging.INFO)
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--articles", type=int, default=20_000)
     p.add_argument("--distinct", type=int, default=300)
-    p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args(argv)
     from fastapi.testclient import TestClient
 
@@ -133,22 +137,25 @@ def main(argv: list[str] | None = None) -> int:
         count = es.count(index=s.articles_alias)["count"]
         print(f"indexed {count} articles ({args.distinct} distinct enriched texts, {prep_s:.1f}s to enrich and "
               f"build) in {index_s:.1f}s; page size 20, facets {s.web_facet_size}/facet, map ≤ {s.web_map_max_points} points")
-        with TestClient(create_app(s)) as client:
-            queries = dict(QUERIES)
-            for sort, params, share in (("newest", {}, 0.75), ("relevance", {"q": "said officials"}, 0.6)):
-                depth = int(share * count) // 100 * 100
-                queries[f"deep page, {sort} (after hit {depth:,})"] = {
-                    **params, "after": deep_cursor(client, params, depth), "facets": "false", "map": "false"}
-            print(f"{'query':38} {'hits':>6} {'p50 ms':>7} {'p95 ms':>7} {'took':>6} {'map':>5} {'KiB':>6} {'p95/300':>7}")
-            worst = 0.0
-            for name, params in queries.items():
-                r = time_query(client, {"size": 20, **params}, args.repeat)
-                worst = max(worst, r["p95"])
-                print(f"{name:38} {r['total']:>6} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['took_p50']:>6.1f} "
-                      f"{r['map']:>5} {r['kb']:>6.0f} {r['p95'] / TARGET_MS:>7.2f}")
-        print(f"worst p95 {worst:.1f} ms = {worst / TARGET_MS:.2f} × the {TARGET_MS:.0f} ms target "
-              f"({'within' if worst <= TARGET_MS else 'OVER'} target)")
-        print(json.dumps({"worst_p95_ms": round(worst, 1), "target_ms": TARGET_MS}))
+        worst: dict[str, float] = {}
+        for mode, cache_s in (("cold: facets computed on every request", 0.0), ("facet cache on (repeat, paging)", 30.0)):
+            with TestClient(create_app(s.model_copy(update={"web_facet_cache_s": cache_s}))) as client:
+                queries = dict(QUERIES)
+                for sort, params, share in (("newest", {}, 0.75), ("relevance", {"q": "said officials"}, 0.6)):
+                    depth = int(share * count) // 100 * 100
+                    queries[f"deep page, {sort} (after hit {depth:,})"] = {
+                        **params, "after": deep_cursor(client, params, depth), "facets": "false", "map": "false"}
+                print(f"\n{mode}\n{'query':38} {'hits':>6} {'p50 ms':>7} {'p95 ms':>7} {'took':>6} {'map':>5} "
+                      f"{'KiB':>6} {'p95/300':>7}")
+                worst[mode] = 0.0
+                for name, params in queries.items():
+                    r = time_query(client, {"size": 20, **params}, args.repeat)
+                    worst[mode] = max(worst[mode], r["p95"])
+                    print(f"{name:38} {r['total']:>6} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['took_p50']:>6.1f} "
+                          f"{r['map']:>5} {r['kb']:>6.0f} {r['p95'] / TARGET_MS:>7.2f}", flush=True)
+                print(f"worst p95 {worst[mode]:.1f} ms = {worst[mode] / TARGET_MS:.2f} × the {TARGET_MS:.0f} ms target "
+                      f"({'within' if worst[mode] <= TARGET_MS else 'OVER'} target)")
+        print(json.dumps({"worst_p95_ms": {k: round(v, 1) for k, v in worst.items()}, "target_ms": TARGET_MS}))
     finally:
         stack.stop()
     return 0

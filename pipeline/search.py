@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import struct
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -47,7 +51,7 @@ FACETS: dict[str, str] = {
 
 #: Fields a map marker needs (``_source`` of the map request).
 MAP_FIELDS = ["id", "title", "geo", "event_type", "sub_event_type", "location.name", "location.admin1",
-              "location.country_code", "incident_id", "published_at", "source", "fatalities"]
+              "location.country_code", "incident_id", "published_at"]
 
 
 @dataclass
@@ -261,32 +265,78 @@ def map_query(q: SearchQuery, size: int) -> dict[str, Any]:
     return body
 
 
+class FacetCache:
+    """Facet counts and timeline of recent queries, for ``ttl_s`` seconds (at most ``entries`` queries):
+    paging, sorting and shared links reuse them; hits and map points are always fresh."""
+
+    def __init__(self, ttl_s: float, entries: int) -> None:
+        self.ttl_s, self.entries = ttl_s, entries
+        self._items: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The cached value of ``key`` if it is younger than the TTL."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.ttl_s:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        """Store ``value``, dropping the least recently used entries past the limit."""
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
 def _total(resp: dict[str, Any]) -> int:
     total = resp["hits"]["total"]
     return total["value"] if isinstance(total, dict) else total
 
 
+def _with_sources(es: Elasticsearch, index: str, body: dict[str, Any], page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``page`` (hits without source) with the source and highlight of each, in the same order."""
+    ids = [h["_id"] for h in page]
+    resp = es.search(index=index, query={"bool": {"must": [body["query"]], "filter": [{"ids": {"values": ids}}]}},
+                     highlight=body["highlight"], size=len(ids))
+    full = {h["_id"]: h for h in resp["hits"]["hits"]}
+    return [{**h, "_source": full[h["_id"]]["_source"], "highlight": full[h["_id"]].get("highlight", {})}
+            for h in page if h["_id"] in full]
+
+
 def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: str, facets: int = 0,
-               map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS) -> dict[str, Any]:
+               map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS,
+               facet_cache: FacetCache | None = None) -> dict[str, Any]:
     """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort]}``,
     plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``map`` (up to ``map_points``
     located hits) when asked. Page, facets and map go in one request (msearch). Each hit's
     ``incident_id`` is joined from ``links_index`` (the incident-links alias), so the
-    article document has one writer (the index worker) and a re-index never loses the link."""
+    article document has one writer (the index worker) and a re-index never loses the link.
+    With ``facet_cache``, facets of a query asked for within its TTL are not computed again."""
     body = build_query(q, tags)
-    if facets:
+    key = json.dumps([index, facets, body["query"]], sort_keys=True)
+    cached = facet_cache.get(key) if facet_cache is not None and facets else None
+    if facets and cached is None:
         body["aggs"] = facet_aggs(facets)
+    skip = q.search_after[1] if q.search_after and by_relevance(q) else 0
+    # hits of the cursor's score already shown are skipped: fetch them without source or highlight
+    main = {**{k: v for k, v in body.items() if k != "highlight"}, "_source": False} if skip else body
     if map_points:
-        responses = es.msearch(searches=[{"index": index}, body, {"index": index}, map_query(q, map_points)])["responses"]
+        responses = es.msearch(searches=[{"index": index}, main, {"index": index}, map_query(q, map_points)])["responses"]
         for r in responses:
             if "error" in r:
                 raise SearchServerError(r.get("status", 500), r["error"])
         resp, map_resp = responses
     else:
-        resp, map_resp = es.search(index=index, **body).body, None
-    skip = q.search_after[1] if q.search_after and by_relevance(q) else 0
+        resp, map_resp = es.search(index=index, **main).body, None
+    page = resp["hits"]["hits"][skip:]
+    if skip:
+        page = _with_sources(es, index, body, page)
     hits = []
-    for h in resp["hits"]["hits"][skip:]:
+    for h in page:
         doc = dict(h["_source"])
         doc["_score"] = h.get("_score")
         doc["highlight"] = h.get("highlight", {})
@@ -296,7 +346,9 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
     for doc in hits:
         doc["incident_id"] = links.get(doc.get("id"), doc.get("incident_id"))
     out: dict[str, Any] = {"total": _total(resp), "hits": hits}
-    if facets:
+    if cached is not None:
+        out.update(cached)
+    elif facets:
         aggs = resp.get("aggregations", {})
         out["facets"] = {name: [{"value": b.get("key_as_string", b["key"]) if name == "violent" else b["key"],
                                  "count": b["doc_count"]} for b in aggs.get(name, {}).get("buckets", [])]
@@ -304,6 +356,8 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
         out["timeline"] = [{"day": b["key_as_string"][:10], "count": b["doc_count"],
                             "types": {t["key"]: t["doc_count"] for t in b["type"]["buckets"]}}
                            for b in aggs.get("timeline", {}).get("buckets", [])]
+        if facet_cache is not None:
+            facet_cache.put(key, {"facets": out["facets"], "timeline": out["timeline"]})
     if map_resp is not None:
         out["map"] = [h["_source"] for h in map_resp["hits"]["hits"]]
     return out

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.index.client import make_client
 from pipeline.schemas import EVENT_TYPES, utcnow
-from pipeline.search import QueryError, SearchQuery, SearchServerError, next_cursor, run_search
+from pipeline.search import FacetCache, QueryError, SearchQuery, SearchServerError, next_cursor, run_search
 from pipeline.settings import Settings, get_settings
 from pipeline.web import data
 from pipeline.web.security import SecurityMiddleware
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=s)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.es = es
+    facet_cache = FacetCache(s.web_facet_cache_s, s.web_facet_cache_entries) if s.web_facet_cache_s > 0 else None
 
     @app.exception_handler(QueryError)
     async def _bad_query(_: Request, exc: QueryError) -> JSONResponse:
@@ -171,7 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = time.perf_counter()
         result = run_search(es, s.articles_alias, query, links_index=s.links_alias,
                             facets=s.web_facet_size if facets else 0,
-                            map_points=s.web_map_max_points if map else 0, tags=MARKS)
+                            map_points=s.web_map_max_points if map else 0, tags=MARKS, facet_cache=facet_cache)
         result["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
         if (cursor := next_cursor(query, result["hits"])) is not None:
             result["next_after"] = json.dumps(cursor)
