@@ -81,8 +81,11 @@ def deep_cursor(client: Any, params: dict[str, Any], depth: int) -> str:
     """The ``after`` cursor of the page at ``depth`` hits (walked 100 at a time, untimed)."""
     after, seen = None, 0
     while seen < depth:
-        page = client.get("/api/search", params={**params, "size": 100, "facets": "false", "map": "false",
-                                                 **({"after": after} if after else {})}).json()
+        resp = client.get("/api/search", params={**params, "size": 100, "facets": "false", "map": "false",
+                                                  **({"after": after} if after else {})})
+        if resp.status_code != 200:
+            raise RuntimeError(f"walking {params} at hit {seen}: {resp.status_code} {resp.text[:300]}")
+        page = resp.json()
         seen += len(page["hits"])
         after = page.get("next_after")
         if not after:
