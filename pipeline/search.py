@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import struct
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -46,7 +51,7 @@ FACETS: dict[str, str] = {
 
 #: Fields a map marker needs (``_source`` of the map request).
 MAP_FIELDS = ["id", "title", "geo", "event_type", "sub_event_type", "location.name", "location.admin1",
-              "location.country_code", "incident_id", "published_at", "source", "fatalities"]
+              "location.country_code", "incident_id", "published_at"]
 
 
 @dataclass
@@ -71,7 +76,6 @@ class SearchQuery:
     size: int = 10
     sort: SortOrder = "best"
     search_after: list[Any] | None = None
-    offset: int = 0
 
 
 def parse_since(value: str) -> str:
@@ -172,24 +176,62 @@ def build_query(q: SearchQuery, tags: tuple[str, str] = HIGHLIGHT_TAGS) -> dict[
         "track_total_hits": True,
     }
     if by_relevance(q):
-        # Relevance pages go by offset: the embedded server rounds scores in sort values, so search_after
-        # on _score skips ties there; newest-first pages use search_after and have no depth limit.
         body["sort"] = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
         if q.search_after:
-            raise QueryError("after: relevance-sorted pages continue by offset, not search_after")
-        if q.offset + q.size > MAX_OFFSET:
-            raise QueryError(f"offset {q.offset}: relevance-sorted results stop at {MAX_OFFSET}; sort by newest to go further")
-        body["from"] = q.offset
+            score, skip = _relevance_cursor(q.search_after)
+            if skip + q.size > MAX_OFFSET:
+                raise QueryError(f"after: more than {MAX_OFFSET} hits share one score; sort by newest to go further")
+            # Continue just above the cursor's (float32) score and drop the ``skip`` hits of that score
+            # already shown: exact on Elasticsearch and on servers that round scores in sort values.
+            body["search_after"] = [_above_f32(score), _MIN_LONG, _MAX_ID]
+            body["size"] = skip + q.size
     else:
         body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, "_score", {"id": "asc"}]
-        if q.offset:
-            raise QueryError("offset: newest-first pages continue with search_after")
         if q.search_after:
             if len(q.search_after) != len(body["sort"]):
                 raise QueryError(f"after: expected {len(body['sort'])} sort values from the previous page, "
                                  f"got {len(q.search_after)}")
             body["search_after"] = q.search_after
     return body
+
+
+_MIN_LONG = -(2**63)  # sort value after every date (desc): ties on the score alone decide
+_MAX_ID = "\U0010ffff"
+
+
+def _f32(x: float) -> float:
+    """``x`` rounded to the nearest float32 (the precision of scores in sort values)."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def _above_f32(x: float) -> float:
+    """A number above every score that rounds to the float32 ``x`` and below the next float32 up."""
+    bits = struct.unpack("<I", struct.pack("<f", _f32(x)))[0]
+    up = bits + 1 if x > 0 else (bits - 1 if x < 0 else 1)
+    nxt = struct.unpack("<f", struct.pack("<I", up))[0]
+    mid = (_f32(x) + nxt) / 2
+    return mid + abs(mid) * 2**-52
+
+
+def _relevance_cursor(after: list[Any]) -> tuple[float, int]:
+    """(score, hits of that score already shown) from a relevance cursor ``[score, skip]``."""
+    if len(after) != 2 or not isinstance(after[0], (int, float)) or not isinstance(after[1], int) or after[1] < 0:
+        raise QueryError("after: expected [score, count] from the previous relevance-sorted page")
+    return float(after[0]), after[1]
+
+
+def next_cursor(q: SearchQuery, hits: list[dict[str, Any]]) -> list[Any] | None:
+    """``search_after`` for the page after ``hits`` (None when the page is not full): the last sort
+    values when newest first; ``[score, n]`` by relevance, n = hits shown so far with that score."""
+    if not q.size or len(hits) < q.size:
+        return None
+    if not by_relevance(q):
+        return hits[-1]["_sort"]
+    last = _f32(hits[-1]["_sort"][0])
+    same = next((i for i, h in enumerate(reversed(hits)) if _f32(h["_sort"][0]) != last), len(hits))
+    if q.search_after and same == len(hits) and _f32(float(q.search_after[0])) == last:
+        same += q.search_after[1]
+    return [last, same]
 
 
 def incident_links(es: Elasticsearch, links_index: str, article_ids: list[str]) -> dict[str, str]:
@@ -216,11 +258,38 @@ def facet_aggs(size: int, timeline: bool = True) -> dict[str, Any]:
 
 def map_query(q: SearchQuery, size: int) -> dict[str, Any]:
     """Request for the map: the first ``size`` hits of ``q`` that have a point, marker fields only."""
-    body = build_query(SearchQuery(**{**q.__dict__, "size": size, "search_after": None, "offset": 0}))
+    body = build_query(SearchQuery(**{**q.__dict__, "size": size, "search_after": None}))
     body["query"]["bool"]["filter"].append({"exists": {"field": "geo"}})
     body.pop("highlight")
     body["_source"] = MAP_FIELDS
     return body
+
+
+class FacetCache:
+    """Facet counts and timeline of recent queries, for ``ttl_s`` seconds (at most ``entries`` queries):
+    paging, sorting and shared links reuse them; hits and map points are always fresh."""
+
+    def __init__(self, ttl_s: float, entries: int) -> None:
+        self.ttl_s, self.entries = ttl_s, entries
+        self._items: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The cached value of ``key`` if it is younger than the TTL."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.ttl_s:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        """Store ``value``, dropping the least recently used entries past the limit."""
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
 
 
 def _total(resp: dict[str, Any]) -> int:
@@ -228,26 +297,46 @@ def _total(resp: dict[str, Any]) -> int:
     return total["value"] if isinstance(total, dict) else total
 
 
+def _with_sources(es: Elasticsearch, index: str, body: dict[str, Any], page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``page`` (hits without source) with the source and highlight of each, in the same order."""
+    ids = [h["_id"] for h in page]
+    resp = es.search(index=index, query={"bool": {"must": [body["query"]], "filter": [{"ids": {"values": ids}}]}},
+                     highlight=body["highlight"], size=len(ids))
+    full = {h["_id"]: h for h in resp["hits"]["hits"]}
+    return [{**h, "_source": full[h["_id"]]["_source"], "highlight": full[h["_id"]].get("highlight", {})}
+            for h in page if h["_id"] in full]
+
+
 def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: str, facets: int = 0,
-               map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS) -> dict[str, Any]:
+               map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS,
+               facet_cache: FacetCache | None = None) -> dict[str, Any]:
     """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort]}``,
     plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``map`` (up to ``map_points``
     located hits) when asked. Page, facets and map go in one request (msearch). Each hit's
     ``incident_id`` is joined from ``links_index`` (the incident-links alias), so the
-    article document has one writer (the index worker) and a re-index never loses the link."""
+    article document has one writer (the index worker) and a re-index never loses the link.
+    With ``facet_cache``, facets of a query asked for within its TTL are not computed again."""
     body = build_query(q, tags)
-    if facets:
+    key = json.dumps([index, facets, body["query"]], sort_keys=True)
+    cached = facet_cache.get(key) if facet_cache is not None and facets else None
+    if facets and cached is None:
         body["aggs"] = facet_aggs(facets)
+    skip = q.search_after[1] if q.search_after and by_relevance(q) else 0
+    # hits of the cursor's score already shown are skipped: fetch them without source or highlight
+    main = {**{k: v for k, v in body.items() if k != "highlight"}, "_source": False} if skip else body
     if map_points:
-        responses = es.msearch(searches=[{"index": index}, body, {"index": index}, map_query(q, map_points)])["responses"]
+        responses = es.msearch(searches=[{"index": index}, main, {"index": index}, map_query(q, map_points)])["responses"]
         for r in responses:
             if "error" in r:
                 raise SearchServerError(r.get("status", 500), r["error"])
         resp, map_resp = responses
     else:
-        resp, map_resp = es.search(index=index, **body).body, None
+        resp, map_resp = es.search(index=index, **main).body, None
+    page = resp["hits"]["hits"][skip:]
+    if skip:
+        page = _with_sources(es, index, body, page)
     hits = []
-    for h in resp["hits"]["hits"]:
+    for h in page:
         doc = dict(h["_source"])
         doc["_score"] = h.get("_score")
         doc["highlight"] = h.get("highlight", {})
@@ -257,7 +346,9 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
     for doc in hits:
         doc["incident_id"] = links.get(doc.get("id"), doc.get("incident_id"))
     out: dict[str, Any] = {"total": _total(resp), "hits": hits}
-    if facets:
+    if cached is not None:
+        out.update(cached)
+    elif facets:
         aggs = resp.get("aggregations", {})
         out["facets"] = {name: [{"value": b.get("key_as_string", b["key"]) if name == "violent" else b["key"],
                                  "count": b["doc_count"]} for b in aggs.get(name, {}).get("buckets", [])]
@@ -265,6 +356,8 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
         out["timeline"] = [{"day": b["key_as_string"][:10], "count": b["doc_count"],
                             "types": {t["key"]: t["doc_count"] for t in b["type"]["buckets"]}}
                            for b in aggs.get("timeline", {}).get("buckets", [])]
+        if facet_cache is not None:
+            facet_cache.put(key, {"facets": out["facets"], "timeline": out["timeline"]})
     if map_resp is not None:
         out["map"] = [h["_source"] for h in map_resp["hits"]["hits"]]
     return out

@@ -186,6 +186,8 @@ class Settings(BaseSettings):
     web_page_size_max: int = 100
     web_facet_size: int = Field(12, description="values listed per facet")
     web_map_max_points: int = Field(2_000, description="most located hits drawn on the map")
+    web_facet_cache_s: float = Field(30.0, description="facet counts and timeline of a query are reused this long (0: off)")
+    web_facet_cache_entries: int = Field(256, description="queries whose facets are kept")
     web_max_query_chars: int = 500
     web_incident_max_articles: int = 200
     web_alerts_recent: int = 50

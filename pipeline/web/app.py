@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.index.client import make_client
 from pipeline.schemas import EVENT_TYPES, utcnow
-from pipeline.search import QueryError, SearchQuery, SearchServerError, by_relevance, run_search
+from pipeline.search import FacetCache, QueryError, SearchQuery, SearchServerError, next_cursor, run_search
 from pipeline.settings import Settings, get_settings
 from pipeline.web import data
 from pipeline.web.security import SecurityMiddleware
@@ -52,8 +52,7 @@ class SearchResponse(BaseModel):
     total: int
     took_ms: float = Field(description="server time of the search, facets and map query")
     hits: list[dict[str, Any]] = Field(description="article documents with highlight (words between U+E000 and U+E001)")
-    next_after: str | None = Field(None, description="pass as ?after= for the next page (newest first)")
-    next_offset: int | None = Field(None, description="pass as ?offset= for the next page (by relevance)")
+    next_after: str | None = Field(None, description="pass as ?after= for the next page (search_after, any depth)")
     facets: dict[str, list[Facet]] = Field(default_factory=dict)
     timeline: list[Day] = Field(default_factory=list)
     map: list[dict[str, Any]] = Field(default_factory=list, description="located hits (marker fields only)")
@@ -97,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=s)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.es = es
+    facet_cache = FacetCache(s.web_facet_cache_s, s.web_facet_cache_entries) if s.web_facet_cache_s > 0 else None
 
     @app.exception_handler(QueryError)
     async def _bad_query(_: Request, exc: QueryError) -> JSONResponse:
@@ -155,7 +155,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sort: Literal["newest", "relevance"] = Query("relevance", description="relevance needs q"),
         size: int = Query(20, ge=0, description="hits per page"),
         after: str | None = Query(None, description="next_after of the previous page"),
-        offset: int = Query(0, ge=0, description="next_offset of the previous page"),
         facets: bool = Query(True, description="return facet counts and the timeline"),
         map: bool = Query(True, description="return map points"),
     ) -> dict[str, Any]:
@@ -169,18 +168,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             actor_names=actor, actor_categories=actor_category, sources=source, incident_id=incident,
                             since=since, date_from=date_from, date_to=to_date, near=near, violent_only=violent,
                             size=size, sort="newest" if sort == "newest" else "best",
-                            search_after=_parse_after(after), offset=offset)
+                            search_after=_parse_after(after))
         started = time.perf_counter()
         result = run_search(es, s.articles_alias, query, links_index=s.links_alias,
                             facets=s.web_facet_size if facets else 0,
-                            map_points=s.web_map_max_points if map else 0, tags=MARKS)
+                            map_points=s.web_map_max_points if map else 0, tags=MARKS, facet_cache=facet_cache)
         result["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        hits = result["hits"]
-        if len(hits) == size and size:
-            if by_relevance(query):
-                result["next_offset"] = offset + size
-            else:
-                result["next_after"] = json.dumps(hits[-1]["_sort"])
+        if (cursor := next_cursor(query, result["hits"])) is not None:
+            result["next_after"] = json.dumps(cursor)
         return result
 
     @app.get("/api/incidents/{incident_id}", response_model=IncidentResponse, responses={404: {"model": Problem}},

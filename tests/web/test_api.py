@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pipeline.index.client import make_client
-from pipeline.search import SearchQuery, run_search
+from pipeline.index.indexer import bulk_index
+from pipeline.search import MAX_OFFSET, QueryError, SearchQuery, build_query, next_cursor, run_search
 from pipeline.web.app import MARKS, STATIC, create_app
 
 pytestmark = pytest.mark.e2e
@@ -71,20 +72,64 @@ def test_facet_filters_narrow_the_results(api):
 
 
 @pytest.mark.parametrize("sort", ["newest", "relevance"])
-def test_pagination_walks_every_hit_once(api, sort):
-    q = {"q": "police OR killed OR protest OR attack", "sort": sort} if sort == "relevance" else {"sort": sort}
+@pytest.mark.parametrize("size", [1, 3, 5])
+def test_pagination_walks_every_hit_once(api, sort, size):
+    """search_after pages, newest first and by relevance, give every hit once, in order."""
+    q = {"q": "police OR killed OR protest OR attack OR said", "sort": sort} if sort == "relevance" else {"sort": sort}
     full = api.get("/api/search", params={**q, "size": 100, "facets": False, "map": False}).json()
-    seen, params = [], {**q, "size": 3, "facets": False, "map": False}
+    seen, params = [], {**q, "size": size, "facets": False, "map": False}
     while True:
         page = api.get("/api/search", params=params).json()
         seen += [h["id"] for h in page["hits"]]
-        if page.get("next_after"):
-            params = {**params, "after": page["next_after"]}
-        elif page.get("next_offset"):
-            params = {**params, "offset": page["next_offset"]}
-        else:
+        if not page.get("next_after"):
             break
+        params = {**params, "after": page["next_after"]}
     assert seen == [h["id"] for h in full["hits"]] and len(set(seen)) == full["total"]
+
+
+@pytest.fixture(scope="module")
+def ties_index(live) -> str:
+    """An index of 40 articles with only four distinct texts: big groups of hits with equal scores."""
+    index = f"{live.s.index_prefix}-articles-ties"
+    texts = ["Cartel gunmen attacked police in Madera", "Police clashed with cartel gunmen near a ranch",
+             "Police said cartel violence left a town empty", "Protest against police and cartel violence"]
+    docs = [{"id": f"tie-{i:03d}", "title": texts[i % 4], "body": texts[i % 4] + ". Officials said more later.",
+             "published_at": f"2026-05-{1 + i % 3:02d}T10:00:00Z"} for i in range(40)]
+    es = make_client(live.s)
+    try:
+        assert bulk_index(es, index, docs) == []
+        es.indices.refresh(index=index)
+    finally:
+        es.close()
+    return index
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 10])
+def test_relevance_pages_cross_groups_of_equal_scores_without_repeats(live, ties_index, size):
+    es = make_client(live.s)
+    try:
+        full = run_search(es, ties_index, SearchQuery(text="cartel police", size=100), links_index=live.s.links_alias)
+        assert len({h["_score"] for h in full["hits"]}) < 10 < full["total"]  # groups of equal scores
+        seen, q = [], SearchQuery(text="cartel police", size=size)
+        while True:
+            page = run_search(es, ties_index, q, links_index=live.s.links_alias)
+            seen += [h["id"] for h in page["hits"]]
+            if (cursor := next_cursor(q, page["hits"])) is None:
+                break
+            q = SearchQuery(text="cartel police", size=size, search_after=json.loads(json.dumps(cursor)))
+    finally:
+        es.close()
+    assert seen == [h["id"] for h in full["hits"]] and len(seen) == full["total"] == 40
+
+
+def test_relevance_cursor_is_score_and_count_not_an_offset():
+    """No from + size <= 10,000 bound: the request goes just above the score and skips what was shown."""
+    body = build_query(SearchQuery(text="police", size=2, search_after=[0.5, 3]))
+    assert "from" not in body and body["size"] == 5 and 0.5 < body["search_after"][0] < 0.5000001
+    with pytest.raises(QueryError, match="share one score"):
+        build_query(SearchQuery(text="police", size=20, search_after=[0.5, MAX_OFFSET]))
+    with pytest.raises(QueryError, match="score, count"):
+        build_query(SearchQuery(text="police", size=2, search_after=[0.5, "x", 1]))
 
 
 def test_incident_has_actors_articles_fatalities_and_alerts(api):
@@ -114,7 +159,7 @@ def test_incident_has_actors_articles_fatalities_and_alerts(api):
     ({"after": "{not json"}, 400, "cursor"),
     ({"after": '[{"a": 1}, 2, 3]'}, 400, "cursor"),
     ({"after": "[1]"}, 400, "sort values"),
-    ({"q": "x", "offset": 20000}, 400, "sort by newest"),
+    ({"q": "x", "after": "[1, 2, 3]"}, 400, "score, count"),
     ({"q": "x" * 501}, 400, "longer than"),
     ({"violent": "maybe"}, 422, "violent"),
 ])
@@ -145,7 +190,7 @@ def test_openapi_documents_the_api(api):
     assert {"/api/search", "/api/incidents/{incident_id}", "/api/alerts", "/api/alerts/stream", "/api/status"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "type", "sub_type", "country", "admin1", "actor", "actor_category", "source", "from", "to",
-            "near", "violent", "sort", "after", "offset"} <= names
+            "near", "violent", "sort", "after"} <= names
 
 
 def test_status_has_the_facts_of_radar_status(live, api):

@@ -112,6 +112,7 @@ def test_incident_page_shows_type_place_actors_articles_and_alerts(page, live):
     assert page.locator("#articles tbody tr").count() >= 1
     assert page.locator("#alerts .alert").count() >= 1
     page.locator("#incident-map path.country").first.wait_for(state="attached")
+    page.locator("#incident-map path.admin1").first.wait_for(state="attached")  # zoomed in: states drawn too
     assert page.locator("#incident-map .leaflet-tooltip", has_text="Madera").count() == 1
     shot(page, "incident-madera")
     assert not page.problems, page.problems

@@ -87,7 +87,8 @@ const Radar = (() => {
     return body;
   }
 
-  /** A Leaflet map with Natural Earth country boundaries from the bundled world-atlas file. */
+  /** A Leaflet map with Natural Earth country boundaries from the bundled world-atlas file, and admin1
+      boundaries when zoomed in. */
   function baseMap(id, options) {
     const map = L.map(id, Object.assign({ worldCopyJump: true, minZoom: 1, maxZoom: 12, zoomSnap: 0.5,
       attributionControl: true, preferCanvas: false }, options || {}));
@@ -102,7 +103,31 @@ const Radar = (() => {
       layer.addTo(map);
       layer.bringToBack();
     });
+    admin1Layer(map);
     return map;
+  }
+
+  /** First-level admin boundaries (Natural Earth 1:10m lines, built by `make web-assets`), drawn from
+      zoom ADMIN1_ZOOM up and fetched the first time they are needed. */
+  const ADMIN1_ZOOM = 4;
+  function admin1Layer(map) {
+    let layer = null;
+    let loading = false;
+    const update = () => {
+      const want = map.getZoom() >= ADMIN1_ZOOM;
+      if (want && !layer && !loading) {
+        loading = true;
+        fetch("/static/vendor/admin1-10m.json").then((r) => r.json()).then((topo) => {
+          layer = L.geoJSON(topojson.feature(topo, topo.objects.admin1), { className: "admin1", interactive: false,
+            style: { color: "#b3bcc6", weight: 0.6, dashArray: "3 2", fill: false } });
+          update();
+        });
+      }
+      if (layer && want && !map.hasLayer(layer)) layer.addTo(map);
+      if (layer && !want && map.hasLayer(layer)) map.removeLayer(layer);
+    };
+    map.on("zoomend", update);
+    map.whenReady(update);
   }
 
   /** Rings that cross the antimeridian (Russia, Fiji) continue past ±180° instead of drawing a line across

@@ -103,7 +103,7 @@
       renderFacets(res.facets);
       renderMap(res.map);
       renderTimeline(res.timeline);
-      next = res.next_after ? { after: res.next_after } : res.next_offset ? { offset: String(res.next_offset) } : null;
+      next = res.next_after ? { after: res.next_after } : null;
       $("more").hidden = !next;
     } catch (err) {
       if (mine !== seq) return;
@@ -122,7 +122,7 @@
     for (const [k, v] of Object.entries(next)) p.set(k, v);
     const res = await Radar.api("/api/search?" + p.toString());
     renderResults(res.hits, true);
-    next = res.next_after ? { after: res.next_after } : res.next_offset ? { offset: String(res.next_offset) } : null;
+    next = res.next_after ? { after: res.next_after } : null;
     $("more").hidden = !next;
   }
 
