@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     feed_user_agent: str = "IncidentRadar/0.1 (+https://github.com/incident-radar)"
     article_max_body_chars: int = 100_000
     ingest_schedule_minutes: int = 5
+    alert_check_minutes: int = Field(15, description="flatline checks with --no-airflow (the alert_checks DAG's interval)")
     ingest_seen_days: int = Field(30, description="ingestion remembers the ids it sent this long")
     ingest_seen_lock_timeout_s: float = 30.0
     feed_deadline_s: float = Field(30.0, description="total time for one feed download, however slowly it trickles")

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT, Settings, get_settings
@@ -329,19 +330,22 @@ def replay_search(s: Settings) -> int:
         wait_for_search(es, s.startup_timeout_s)
         setup_indices(es, s)
         return sum(replay(es, Archive(kind, s), alias_name(kind, s))
-                   for kind in ("articles", "incidents", "alerts", "links") if Archive(kind, s).files())
+                   for kind in ("articles", "incidents", "alerts", "links", "silences") if Archive(kind, s).files())
     finally:
         es.close()
 
 
 def replay_kafka(s: Settings) -> None:
     """Re-create the (memory-only) broker's topics, re-produce the sent articles the archive lacks
-    (:func:`recover_raw`) and the alert stage's incident changelog (:func:`recover_incident_state`)."""
+    (:func:`recover_raw`) and the alert stage's changelog: incidents (:func:`recover_incident_state`)
+    and rule state (:func:`pipeline.alert.state.recover_rule_state`)."""
+    from pipeline.alert.state import recover_rule_state
     from pipeline.bus import ensure_topics
 
     ensure_topics(s)
     recover_raw(s)
     recover_incident_state(s)
+    recover_rule_state(s)
 
 
 def recover_raw(s: Settings) -> int:
@@ -513,17 +517,22 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
         start_web(stack)
         if airflow:
             start_airflow(stack)
-            for cmd in (("dags", "reserialize"), ("dags", "unpause", "ingest_feeds"), ("dags", "trigger", "ingest_feeds")):
+            for cmd in (("dags", "reserialize"), ("dags", "unpause", "ingest_feeds"), ("dags", "unpause", "alert_checks"),
+                        ("dags", "trigger", "ingest_feeds")):
                 out = airflow_cli(stack, *cmd)
                 if out.returncode != 0:
                     log.warning("airflow %s failed: %s", " ".join(cmd), out.stderr.strip()[-500:])
         print(_banner(s, airflow), flush=True)
         first: float | None = None
         next_poll: float | None = None
+        next_check = time.monotonic() + 60 * s.alert_check_minutes
         while True:
             if not airflow and (next_poll is None or time.monotonic() >= next_poll):
                 stack_poll_feeds(s, force=next_poll is None)
                 next_poll = time.monotonic() + 60 * s.ingest_schedule_minutes
+            if not airflow and time.monotonic() >= next_check:
+                stack_check_flatline(s)
+                next_check = time.monotonic() + 60 * s.alert_check_minutes
             stack.supervise_once()
             if first is None:
                 first = _first_searchable(s, started)
@@ -538,6 +547,22 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
         if demo_server is not None:
             demo_server.stop()
     return 0
+
+
+def stack_check_flatline(s: Settings) -> None:
+    """With ``--no-airflow``, what the ``alert_checks`` DAG does: the flatline rules for the window
+    ending at the last whole check interval. An error is logged; the next interval tries again."""
+    from pipeline.alert.checks import check_flatline
+    from pipeline.schemas import utcnow
+
+    step = 60 * s.alert_check_minutes
+    now = utcnow()
+    end = now - timedelta(seconds=now.timestamp() % step)
+    try:
+        result = check_flatline(end, s)
+        log.info("flatline check to %s: %d rule(s), %d alert(s)", end.isoformat(), result["rules"], len(result["alerts"]))
+    except Exception as exc:  # noqa: BLE001 - a failed check must not stop the stack
+        log.error("flatline check to %s failed: %s", end.isoformat(), exc)
 
 
 def stack_poll_feeds(s: Settings, force: bool = False) -> None:
