@@ -154,10 +154,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Rebuild the learned event model from the corpus (deterministic, offline)."""
+    """Rebuild the learned event model from the corpus, or (``radar train geo``) the geo ranker (deterministic, offline)."""
+    rest = args.rest or []
+    if rest[:1] == ["geo"]:
+        from pipeline.geo import train as geo_train
+
+        return geo_train.main(rest[1:])
     from pipeline.enrich.model import train
 
-    return train.main(args.rest or [])
+    return train.main(rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the evaluation")
     ev.set_defaults(func=cmd_eval)
 
-    tr = sub.add_parser("train", help="rebuild the learned event model from corpus/events (see pipeline.enrich.model.train)")
-    tr.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the trainer (--out, --no-ged)")
+    tr = sub.add_parser("train", help="rebuild the learned event model from corpus/events (see pipeline.enrich.model.train); "
+                                           "`radar train geo`: the geoparser's toponym filter and sense ranker")
+    tr.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the trainer (--out, --no-ged); `geo [--out DIR]`")
     tr.set_defaults(func=cmd_train)
 
     from pipeline.alert.cli import add_commands

@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     enrich_max_chars: int = 20_000
     enrich_event_model: bool = Field(True, description="decide the event type with the learned event model (rules decide when off)")
     enrich_workers: int = 1
+    geo_ranker: bool = Field(False, description="choose toponyms and their senses with the learned geo ranker "
+                                                "(pipeline/geo/model, `radar train geo`); the rules decide when off")
 
     # Workers
     worker_shutdown_grace_s: float = 10.0

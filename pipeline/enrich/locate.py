@@ -211,6 +211,29 @@ def contains(outer: Location, inner: Location) -> bool:
     return outer.precision == "admin1" and inner.precision == "city" and outer.admin1 == inner.admin1
 
 
+def demonym_country(doc, toponyms: list, triggers: list[Trigger], body_start: int = 0) -> Location | None:  # noqa: ANN001
+    """The country of the demonyms ('Libyan forces', 'Russian shelling') when no place is named: the one
+    in the headline or in a trigger sentence first, then the most frequent, then the earliest. The
+    result is the event's country only; a demonym never becomes a place of ``locations``."""
+    sent_starts = sent_index(doc).start_chars
+    skip_to = dateline_end(doc_text(doc), body_start)
+    trigger_sents = {t.sent for t in triggers}
+    votes: dict[str, list] = {}
+    for t in toponyms:
+        if not getattr(t, "demonym", False) or t.location is None or body_start <= t.start < skip_to:
+            continue
+        sent = sent_at(sent_starts, t.start)
+        rank = (sent < doc._.title_sents, sent in trigger_sents)
+        entry = votes.setdefault(t.location.country_code or t.location.name, [(False, False), 0, -t.start, t])
+        entry[0] = max(entry[0], rank)
+        entry[1] += 1
+    if not votes:
+        return None
+    _, _, _, best = max(votes.values(), key=lambda v: (v[0], v[1], v[2]))
+    return best.location.model_copy(update={"is_event_location": True, "precision": "country",
+                                            "mentions": [best.text]})
+
+
 def _main_event_triggers(doc: Doc) -> list[Trigger]:
     """Triggers that can place the main event: the violent ones when it is violent ('a ceasefire
     agreed in Doha' does not place the capture of Uvira), else those of its type."""
@@ -229,14 +252,18 @@ def geoparse_component(doc: Doc) -> Doc:
     parser = get_geoparser()
     text = doc_text(doc)
     groups = known_group_spans(text)
-    doc._.toponyms = [t for t in parser.parse(text, doc)
+    found = parser.parse(text, doc)
+    doc._.toponyms = [t for t in found
                       if not any(start < t.end and t.start < end for start, end in groups)]
     doc._.locations = parser.locations(doc._.toponyms)
     doc._.placed = place_toponyms(doc, doc._.toponyms, doc._.title_chars)
     write_spans(doc, "toponyms", [(t.start, t.end, t.location.precision if t.location else "unresolved")
                                   for t in doc._.toponyms], chars=True)
-    event_loc = choose_location(doc, doc._.placed, _main_event_triggers(doc), doc._.title_sents)
-    if event_loc is not None:
+    triggers = _main_event_triggers(doc)
+    event_loc = choose_location(doc, doc._.placed, triggers, doc._.title_sents)
+    if event_loc is None:
+        doc._.location = demonym_country(doc, found, triggers, doc._.title_chars)
+    else:
         for loc in doc._.locations:
             if _key(loc) == _key(event_loc):
                 loc.is_event_location = True

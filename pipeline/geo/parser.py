@@ -97,7 +97,10 @@ class _Mention:
     multi_person: bool = False
     after_locative: bool = False
     fuzzy: bool = False
+    first_tok: int = -1
+    last_tok: int = -1
     scores: dict[int, float] = field(default_factory=dict)
+    sense_rows: list[list[float]] = field(default_factory=list)
 
 
 def _prior(g: Gazetteer, idx: int, alias: bool = False) -> float:
@@ -118,8 +121,9 @@ def _prior(g: Gazetteer, idx: int, alias: bool = False) -> float:
 class Geoparser:
     """Toponym recognition (spaCy NER + gazetteer) and context-based GeoNames resolution."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, ranker=None) -> None:  # noqa: ANN001 - pipeline.geo.ranker.Ranker
         self.g = gazetteer
+        self.ranker = ranker
         self._postal = {key.split(".")[1]: idx for key, idx in gazetteer.admin1_index.items() if key.startswith("US.")}
 
     # ---------------------------------------------------------------- recognition
@@ -182,6 +186,7 @@ class Geoparser:
                          strong=bool(place - {"FAC"} or (place and exact_ent)) and key not in COMMON_WORDS)
             m.weak = bool(span_labels & (WEAK_LABELS | PLACE_LABELS)) and not m.strong
             m.exact_ent = exact_ent
+            m.first_tok, m.last_tok = i, j
             prev = tokens[i - 1] if i > 0 else None
             nxt = tokens[j + 1] if j + 1 < n else None
             m.inside_longer = (prev is not None and not tok.is_sent_start and prev.text[:1].isupper()
@@ -232,7 +237,8 @@ class Geoparser:
                 continue
             cands = self.g.fuzzy(text[s:e])[:MAX_CANDIDATES]
             if cands and normalize(text[s:e]) not in COMMON_WORDS:
-                m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), True, exact_ent=True)
+                m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), True, exact_ent=True,
+                             first_tok=ent.start, last_tok=ent.end - 1)
                 m.fuzzy = True
                 out.append(m)
         return out
@@ -442,6 +448,14 @@ class Geoparser:
             doc = get_nlp()(text)
         elif len(doc) and (doc[-1].idx + len(doc[-1].text_with_ws) != len(text) or doc[0].idx != 0):
             raise ValueError("doc is not the spaCy Doc of this text")
+        demonyms, mentions, accepted = self.candidates(text, doc)
+        if self.ranker is not None:
+            accepted = self.rank(doc, demonyms, mentions, {id(m) for m in accepted}, self.ranker.keep)
+        return self._output(text, doc, accepted)
+
+    def candidates(self, text: str, doc) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:  # noqa: ANN001
+        """Demonyms, every candidate mention (any entity span or capitalised span with a gazetteer
+        match, transliteration matches) and the mentions the rules accept (scored, demonyms included)."""
         found = self._find_mentions(text, doc)
         found += self._fuzzy_mentions(text, doc, found)
         # a demonym gives way to a longer name it starts ('British Columbia', 'Indian Ocean')
@@ -466,7 +480,30 @@ class Geoparser:
             pending = [m for m in pending if m not in newly]
             accepted += newly
             self._score(accepted)
-        mentions = accepted
+        return demonyms, mentions, accepted
+
+    def rank(self, doc, demonyms: list[_Mention], mentions: list[_Mention], rule_ok: set[int],  # noqa: ANN001
+             keep) -> list[_Mention]:  # noqa: ANN001 - Callable[[list[list[float]]], list[bool]]
+        """The learned path: ``keep`` decides which candidates are toponyms (given their filter
+        features), then the ranker's sense model scores every candidate place of the kept ones."""
+        from pipeline.geo.ranker import doc_context, filter_features, sense_features
+
+        ctx = doc_context(self, doc, [m for m in mentions if id(m) in rule_ok] + demonyms)
+        rows = [filter_features(self, doc, m, id(m) in rule_ok, ctx) for m in mentions]
+        kept = [m for m, ok in zip(mentions, keep(rows)) if ok] + demonyms
+        self._score(kept)
+        ctx = doc_context(self, doc, kept)
+        for m in kept:
+            if m.demonym or len(m.cands) < 2:
+                continue
+            m.sense_rows = [sense_features(self, m, c, ctx) for c in m.cands]
+            if self.ranker is not None:
+                logits = self.ranker.sense(m.sense_rows)
+                m.scores = {c: z / math.log(10.0) for c, z in zip(m.cands, logits)}
+        return kept
+
+    def _output(self, text: str, doc, mentions: list[_Mention]) -> list[Toponym]:  # noqa: ANN001
+        """Toponyms of the accepted ``mentions`` (one sense per name) plus unresolved NER places."""
         # one sense per name: unqualified mentions share the best sense of the name, and the sense of
         # a qualified mention ('Savannah, Georgia') when the text has one
         best_by_key: dict[str, tuple[int, float]] = {}
@@ -540,5 +577,11 @@ def get_geoparser() -> Geoparser:
         if _INSTANCE is None:
             from pipeline.settings import get_settings
 
-            _INSTANCE = Geoparser(load_gazetteer(get_settings().cache_dir))
+            settings = get_settings()
+            ranker = None
+            if settings.geo_ranker:
+                from pipeline.geo.ranker import get_ranker
+
+                ranker = get_ranker()
+            _INSTANCE = Geoparser(load_gazetteer(settings.cache_dir), ranker)
         return _INSTANCE
