@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.enrich.actors import known_group
+from pipeline.enrich.model.corpus import NO_EVENT
+from pipeline.evaluation.events import confusion_lines
 from pipeline.progress import track
 from pipeline.geo.distance import haversine_km
 from pipeline.schemas import EVENT_TYPES, EnrichedArticle, RawArticle
@@ -218,7 +220,8 @@ def score(rows: list[dict[str, Any]], preds: list[EnrichedArticle]) -> tuple[dic
         "n": n,
         "violent": violent,
         "event_type": {"per_class": per_type, "macro_f1": type_macro,
-                       "accuracy": round(sum(g == p for g, p in zip(gt, pt)) / n, 4)},
+                       "accuracy": round(sum(g == p for g, p in zip(gt, pt)) / n, 4),
+                       "pairs": [[g or NO_EVENT, p or NO_EVENT] for g, p in zip(gt, pt)]},
         "sub_event_type": {"accuracy": round(sub_acc, 4), "macro_f1": sub_macro},
         "location": {"accuracy_161km": round(loc_ok / loc_n, 4) if loc_n else 0.0, "n": loc_n,
                      "country_accuracy": round(cc_ok / cc_n, 4) if cc_n else 0.0},
@@ -261,6 +264,9 @@ def format_report(m: dict[str, Any]) -> str:
     lines.append(f"event_type    acc {m['event_type']['accuracy']:.3f}  macro-F1 {m['event_type']['macro_f1']:.3f}")
     for c, s in m["event_type"]["per_class"].items():
         lines.append(f"  {c:<28} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  n={s['support']}")
+    pairs = m["event_type"].get("pairs")
+    if pairs:
+        lines.extend("  " + line for line in confusion_lines([g for g, _ in pairs], [p for _, p in pairs]))
     lines.append(f"sub_event     acc {m['sub_event_type']['accuracy']:.3f}  macro-F1 {m['sub_event_type']['macro_f1']:.3f}")
     loc = m["location"]
     lines.append(f"location      @161km {loc['accuracy_161km']:.3f} (n={loc['n']})  country {loc['country_accuracy']:.3f}")

@@ -45,12 +45,17 @@ def format_table(title: str, gold: list[str], pred: list[str], classes: tuple[st
     for c in classes:
         r = res[c]
         lines.append(f"{c:32s} {r['p']:6.3f} {r['r']:6.3f} {r['f1']:6.3f} {r['n']:5d}")
+    return "\n".join([*lines, *confusion_lines(gold, pred, classes)])
+
+
+def confusion_lines(gold: list[str], pred: list[str], classes: tuple[str, ...] = TYPE_CLASSES) -> list[str]:
+    """A confusion table of ``classes`` (rows gold, columns predicted)."""
     conf = Counter(zip(gold, pred))
-    lines.append("confusion (rows gold, columns predicted): " + " ".join(f"{_SHORT.get(c, c)[:5]:>5s}" for c in classes))
+    lines = ["confusion (rows gold, columns predicted): " + " ".join(f"{_SHORT.get(c, c)[:5]:>5s}" for c in classes)]
     for g in classes:
         if any(conf[(g, p)] for p in classes):
             lines.append(f"  {_SHORT.get(g, g):30s}" + "".join(f"{conf[(g, p)]:6d}" for p in classes))
-    return "\n".join(lines)
+    return lines
 
 
 def violent_line(title: str, gold: list[bool], pred: list[bool]) -> str:
