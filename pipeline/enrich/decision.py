@@ -76,12 +76,14 @@ def sentence_decisions(doc: Doc, groups: list[tuple[set[int], Decision]]) -> lis
     if not doc.cats.get(MODEL_KEY):
         return [rules for _, rules in groups]
     from pipeline.enrich.model import get_event_model
+    from pipeline.enrich.model.encoder import SENTENCE_MAX_TOKENS
     from pipeline.enrich.sents import sentences
 
     all_sents = sentences(doc)
     todo = [i for i, (sents, _) in enumerate(groups) if sents]
     texts = [" ".join(all_sents[k].text.strip() for k in sorted(groups[i][0]) if k < len(all_sents)) for i in todo]
-    scores = get_event_model().predict(texts, [vote(groups[i][1]) for i in todo]) if todo else []
+    votes = [vote(groups[i][1]) for i in todo]
+    scores = get_event_model().predict(texts, votes, SENTENCE_MAX_TOKENS) if todo else []
     out = [rules for _, rules in groups]
     for i, sc in zip(todo, scores):
         out[i] = event_decision(groups[i][1], {**sc.cats(), MODEL_KEY: 1.0})

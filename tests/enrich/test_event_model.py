@@ -86,12 +86,12 @@ def test_scores_are_probabilities_and_decisions_consistent():
 
 @pytest.mark.slow
 def test_floors_on_the_frozen_test_split_and_ged():
-    """Regression floors at the measured level (issue 8's target for the test split is 0.85; not met yet)."""
+    """Issue 8's targets: test-split macro-F1 ≥ 0.85, GED Syria violent recall ≥ 0.90 (measured 0.90 / 0.95)."""
     from pipeline.evaluation.events import model_metrics
 
     if not ged_file().is_file():
         pytest.skip("GED Syria headlines (../shared) not available")
     m = model_metrics()
     print(json.dumps(m))
-    assert m["test_type_macro_f1"] >= 0.79
+    assert m["test_type_macro_f1"] >= 0.85
     assert m["ged_test_violent_recall"] >= 0.90

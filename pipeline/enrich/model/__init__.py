@@ -123,11 +123,13 @@ class EventModel:
     def version(self) -> str:
         return f"{self.meta['version']}+{self.meta['data_hash'][:8]}"
 
-    def predict(self, texts: list[str], votes: list[RuleVote] | None = None) -> list[Scores]:
-        """Calibrated scores of each text, given the rules' vote on it (none: the rules found nothing)."""
+    def predict(self, texts: list[str], votes: list[RuleVote] | None = None,
+                max_tokens: int | None = None) -> list[Scores]:
+        """Calibrated scores of each text, given the rules' vote on it (none: the rules found nothing);
+        ``max_tokens`` caps what the sentence encoder reads of each text."""
         if not texts:
             return []
-        x = self.featurizer.transform(texts, votes or [NO_VOTE] * len(texts))
+        x = self.featurizer.transform(texts, votes or [NO_VOTE] * len(texts), max_tokens)
         probs = _softmax(np.asarray(x @ self.type_coef + self.type_bias) / self.t_type)
         pv = 1.0 / (1.0 + np.exp(-(np.asarray(x @ self.violent_coef).ravel() + self.violent_bias) / self.t_violent))
         return [Scores(float(v), {lab: float(p) for lab, p in zip(LABELS, row)}) for v, row in zip(pv, probs)]

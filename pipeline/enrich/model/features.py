@@ -106,11 +106,13 @@ class Featurizer:
         char.fit(texts)
         return cls(word, char)
 
-    def transform(self, texts: list[str], votes: list[RuleVote]) -> sparse.csr_matrix:
-        """The feature rows of ``texts`` with the rules' vote on each."""
-        from pipeline.enrich.model.encoder import encode
+    def transform(self, texts: list[str], votes: list[RuleVote], max_tokens: int | None = None) -> sparse.csr_matrix:
+        """The feature rows of ``texts`` with the rules' vote on each (MiniLM reads at most
+        ``max_tokens`` word pieces of each, default :data:`.encoder.MAX_TOKENS`)."""
+        from pipeline.enrich.model.encoder import MAX_TOKENS, encode
 
-        dense = np.hstack([embed(texts) * EMBED_WEIGHT, encode(texts) * ENCODER_WEIGHT, rule_block(votes)])
+        enc = encode(texts, max_tokens or MAX_TOKENS) * ENCODER_WEIGHT
+        dense = np.hstack([embed(texts) * EMBED_WEIGHT, enc, rule_block(votes)])
         return sparse.hstack([self.word.transform(texts), self.char.transform(texts), sparse.csr_matrix(dense)],
                              format="csr")
 
