@@ -62,7 +62,7 @@ def test_build_query_filters():
     assert {"terms": {"location.country_code": ["MX"]}} in filters
     assert any("geo_distance" in f for f in filters)
     assert body["query"]["bool"]["must"][0]["multi_match"]["query"] == "cartel ambush"
-    assert body["sort"][0] == "_score" and body["from"] == 0
+    assert body["sort"][0] == "_score" and "from" not in body  # pages continue by search_after, never by offset
     assert build_query(SearchQuery())["sort"][0]["published_at"]["order"] == "desc"
 
 
