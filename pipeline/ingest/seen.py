@@ -13,6 +13,7 @@ lacks after a broker restart (:func:`pipeline.stack.recover_raw`).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,21 @@ class SeenSet:
         self.path: Path = self.s.data_dir / "ingest" / "seen.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=self.s.ingest_seen_lock_timeout_s)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._setup()
+
+    def _setup(self) -> None:
+        """WAL mode and the table. Two feed tasks opening a new file at once can get "database is
+        locked" from the journal-mode switch, which SQLite's busy timeout does not cover: retry it
+        until the lock timeout."""
+        deadline = time.monotonic() + self.s.ingest_seen_lock_timeout_s
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, feed TEXT, sent_at TEXT)")
 
