@@ -382,28 +382,10 @@ def recover_raw(s: Settings) -> int:
 def recover_incident_state(s: Settings) -> int:
     """Re-produce the alert stage's incident changelog (lost with the memory-only broker) from the
     incidents archive: the latest version of each incident, to the partition it was kept in."""
-    from pipeline import bus
-    from pipeline.alert.state import changelog_topic
-    from pipeline.alert.worker import ensure_alert_topics
-    from pipeline.index.archive import Archive
-    from pipeline.schemas import Incident, dump
+    from pipeline.alert.state import republish_changelog
+    from pipeline.schemas import Incident
 
-    docs = [d for d in Archive("incidents", s).latest().values() if d.get("partition") is not None]
-    if not docs:
-        return 0
-    ensure_alert_topics(s)
-    topic = changelog_topic(s)
-    producer = bus.make_producer(s)
-    try:
-        futures = [bus.send(producer, topic, d["id"], dump(Incident.model_validate(d)), s, d["partition"])
-                   for d in docs]
-        producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
-        for fut in futures:
-            fut.get(timeout=s.kafka_request_timeout_ms / 1000)
-    finally:
-        producer.close()
-    log.info("re-produced %d incident(s) to %s from the archive", len(docs), topic)
-    return len(docs)
+    return republish_changelog(s, "incidents", Incident)
 
 
 def start_workers(stack: Stack, counts: dict[str, int]) -> None:

@@ -197,22 +197,30 @@ def rule_state_document(state: RuleKeyState) -> dict[str, Any]:
     return {"id": rule_state_key(state.rule, state.key), **state.model_dump(mode="json")}
 
 
-def recover_rule_state(s: Settings) -> int:
-    """Re-produce the aggregate rules' state records (lost with the memory-only broker) from the
-    ``rulestate`` archive to the changelog partition each was kept in; return how many. For the
-    embedded launcher, next to its incident recovery."""
-    docs = [d for d in Archive("rulestate", s).latest().values() if d.get("partition") is not None]
+def republish_changelog(s: Settings, kind: str, model: type[Incident] | type[RuleKeyState]) -> int:
+    """Re-produce the latest archived ``kind`` records (``incidents`` or ``rulestate``, lost with the
+    memory-only broker) to the changelog partition each was kept in; return how many."""
+    from pipeline.alert.worker import ensure_alert_topics
+
+    docs = [d for d in Archive(kind, s).latest().values() if d.get("partition") is not None]
     if not docs:
         return 0
+    ensure_alert_topics(s)
     topic = changelog_topic(s)
     producer = bus.make_producer(s)
     try:
-        futures = [bus.send(producer, topic, d["id"], dump(RuleKeyState.model_validate(d)), s, d["partition"])
+        futures = [bus.send(producer, topic, d["id"], dump(model.model_validate(d)), s, d["partition"])
                    for d in docs]
         producer.flush(timeout=s.kafka_request_timeout_ms / 1000)
         for fut in futures:
             fut.get(timeout=s.kafka_request_timeout_ms / 1000)
     finally:
         producer.close()
-    log.info("re-produced %d rule state record(s) to %s from the archive", len(docs), topic)
+    log.info("re-produced %d %s record(s) to %s from the archive", len(docs), kind, topic)
     return len(docs)
+
+
+def recover_rule_state(s: Settings) -> int:
+    """Re-produce the aggregate rules' state records from the ``rulestate`` archive (see
+    :func:`republish_changelog`). For the embedded launcher, next to its incident recovery."""
+    return republish_changelog(s, "rulestate", RuleKeyState)
