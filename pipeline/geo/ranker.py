@@ -15,13 +15,13 @@ artifact (``pipeline/geo/model``); loading checks its version, feature names and
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.artifacts import check_files, read_meta
 from pipeline.geo.gazetteer import KIND_ADMIN1, KIND_ADMIN2, KIND_CITY, KIND_CONTINENT, KIND_COUNTRY, KIND_REGION
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "model"
@@ -224,25 +224,12 @@ class Ranker:
         return [self.sense_bias + sum(w * x for w, x in zip(self.sense_coef, r)) for r in rows]
 
 
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_meta(directory: Path = ARTIFACT_DIR) -> dict:
     """The artifact's ``meta.json``, after checking its version, feature names and file hash."""
-    meta_file = directory / "meta.json"
-    if not meta_file.is_file():
-        raise RankerArtifactError(f"{meta_file} is missing: run `radar train geo` to build the geo ranker")
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    if meta.get("version") != MODEL_VERSION:
-        raise RankerArtifactError(f"{directory}: ranker version {meta.get('version')!r}, expected {MODEL_VERSION!r}")
+    meta = read_meta(directory, MODEL_VERSION, RankerArtifactError, "ranker", "radar train geo")
     if meta.get("filter_features") != list(FILTER_FEATURES) or meta.get("sense_features") != list(SENSE_FEATURES):
         raise RankerArtifactError(f"{directory}: the artifact's feature names differ from pipeline.geo.ranker")
-    for name, want in meta.get("files", {}).items():
-        path = directory / name
-        if not path.is_file() or file_hash(path) != want:
-            raise RankerArtifactError(f"{path}: missing or its SHA-256 differs from meta.json (damaged artifact)")
+    check_files(directory, meta, RankerArtifactError)
     return meta
 
 

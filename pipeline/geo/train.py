@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.geo.ranker import ARTIFACT_DIR, FILTER_FEATURES, MODEL_VERSION, SENSE_FEATURES, file_hash
+from pipeline.artifacts import file_sha256
+from pipeline.geo.ranker import ARTIFACT_DIR, FILTER_FEATURES, MODEL_VERSION, SENSE_FEATURES
 
 TRAIN_CORPUS = "wotr_train"
 TUNE_CORPORA = ("lgl", "trnews")
@@ -182,7 +183,7 @@ def save(weights: dict, info: dict, out_dir: Path = ARTIFACT_DIR) -> Path:
     (out_dir / "weights.json").write_text(json.dumps(weights, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     meta = {"version": MODEL_VERSION, "filter_features": list(FILTER_FEATURES), "sense_features": list(SENSE_FEATURES),
             "train": TRAIN_CORPUS, "tune": list(TUNE_CORPORA), "sklearn": sklearn.__version__,
-            "files": {"weights.json": file_hash(out_dir / "weights.json")}, **info}
+            "files": {"weights.json": file_sha256(out_dir / "weights.json")}, **info}
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out_dir
 

@@ -7,7 +7,6 @@ event decision. Training: :mod:`pipeline.enrich.model.train` (``radar train``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.artifacts import check_files, read_meta
 from pipeline.enrich.model.corpus import LABELS, NO_EVENT, SUB_TO_TYPE, VIOLENT_SUBTYPES
 from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
@@ -140,23 +140,15 @@ class EventModel:
 
 
 def load_meta(directory: Path = ARTIFACT_DIR) -> dict:
-    """The artifact's ``meta.json``, after checking its version, labels and file hashes."""
-    meta_file = directory / "meta.json"
-    if not meta_file.is_file():
-        raise ModelArtifactError(f"{meta_file} is missing: run `make train` to build the event model")
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    if meta.get("version") != EXPECTED_VERSION:
-        raise ModelArtifactError(f"{directory}: model version {meta.get('version')!r}, expected {EXPECTED_VERSION!r}")
-    if meta.get("labels") != list(LABELS):
-        raise ModelArtifactError(f"{directory}: the model's labels differ from pipeline.schemas.EVENT_TYPES")
+    """The artifact's ``meta.json``, after checking its version, labels, encoder and file hashes."""
     from pipeline.enrich.model.encoder import identity
 
+    meta = read_meta(directory, EXPECTED_VERSION, ModelArtifactError, "model", "make train")
+    if meta.get("labels") != list(LABELS):
+        raise ModelArtifactError(f"{directory}: the model's labels differ from pipeline.schemas.EVENT_TYPES")
     if meta.get("encoder") != identity():
         raise ModelArtifactError(f"{directory}: trained with encoder {meta.get('encoder')}, installed {identity()}")
-    for name, want in meta.get("files", {}).items():
-        path = directory / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != want:
-            raise ModelArtifactError(f"{path}: missing or its SHA-256 differs from meta.json (damaged artifact)")
+    check_files(directory, meta, ModelArtifactError)
     return meta
 
 

