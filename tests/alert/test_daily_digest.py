@@ -12,13 +12,28 @@ from pipeline.alert.incidents import ClusterConfig, cluster
 from pipeline.alert.tracker import incident_document
 from pipeline.index.client import make_client
 from pipeline.index.setup import alias_name, setup_indices
-from pipeline.settings import PROJECT_ROOT, get_settings
+from pipeline.settings import PROJECT_ROOT, Settings, get_settings
 from tests.alert.receivers import HttpReceiver
 from pipeline.alert.sinks import SinkError
 from tests.alert.stories import T0, ambush_articles, nearby_clash
 from tests.alert.test_alert_worker import ledger_of
 
 pytestmark = pytest.mark.e2e
+
+
+def _index_story_incidents(rules, monkeypatch) -> Settings:  # noqa: ANN001 - Path, pytest.MonkeyPatch
+    """Settings with ``rules`` as the alerts file, and the story's incidents in the search index."""
+    monkeypatch.setenv("RADAR_ALERTS_FILE", str(rules))
+    get_settings.cache_clear()
+    s = get_settings()
+    es = make_client(s)
+    try:
+        setup_indices(es, s)
+        for inc in cluster([*ambush_articles(), nearby_clash()], ClusterConfig()):
+            es.index(index=alias_name("incidents", s), id=inc.id, document=incident_document(inc), refresh=True)
+    finally:
+        es.close()
+    return s
 
 
 def test_daily_digest_dag_posts_per_rule_digest(radar_settings, airflow_db, tmp_path, monkeypatch):
@@ -39,13 +54,7 @@ rules:
     filters: {{countries: [MX]}}
     digest: false
 """)
-        monkeypatch.setenv("RADAR_ALERTS_FILE", str(rules))
-        get_settings.cache_clear()
-        s = get_settings()
-        es = make_client(s)
-        setup_indices(es, s)
-        for inc in cluster([*ambush_articles(), nearby_clash()], ClusterConfig()):
-            es.index(index=alias_name("incidents", s), id=inc.id, document=incident_document(inc), refresh=True)
+        s = _index_story_incidents(rules, monkeypatch)
 
         bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "daily_digest.py"))
         assert bag.import_errors == {}
@@ -78,13 +87,7 @@ rules:
   - name: mexico
     filters: {{countries: [MX]}}
 """)
-        monkeypatch.setenv("RADAR_ALERTS_FILE", str(rules))
-        get_settings.cache_clear()
-        s = get_settings()
-        es = make_client(s)
-        setup_indices(es, s)
-        for inc in cluster([*ambush_articles(), nearby_clash()], ClusterConfig()):
-            es.index(index=alias_name("incidents", s), id=inc.id, document=incident_document(inc), refresh=True)
+        s = _index_story_incidents(rules, monkeypatch)
         since, until = T0 - timedelta(hours=1), T0 + timedelta(hours=23)
         receiver.down = True
         with pytest.raises(SinkError, match="hook"):
