@@ -38,6 +38,9 @@ def model_path() -> Path:
     return candidates[0]
 
 
+RULE_LEMMATIZER = "radar_rule_lemmatizer"  # the model's own lemmatizer, kept (disabled) for its tables
+
+
 @lru_cache(maxsize=4)
 def get_nlp(disable: tuple[str, ...] = ()):  # noqa: ANN201 - spacy.Language
     """Load the pinned English pipeline once per process (optionally without some components)."""
@@ -51,7 +54,21 @@ def get_nlp(disable: tuple[str, ...] = ()):  # noqa: ANN201 - spacy.Language
             Language.factory("radar_cached_attribute_ruler")(_cached_ruler_factory)
         nlp.add_pipe("radar_cached_attribute_ruler", after="attribute_ruler")
         nlp.remove_pipe("attribute_ruler")
+    if "lemmatizer" in nlp.pipe_names and nlp.get_pipe("lemmatizer").mode == "rule":
+        if not Language.has_factory("radar_cached_lemmatizer"):
+            Language.factory("radar_cached_lemmatizer")(_cached_lemmatizer_factory)
+        nlp.add_pipe("radar_cached_lemmatizer", after="lemmatizer")
+        nlp.rename_pipe("lemmatizer", RULE_LEMMATIZER)
+        nlp.disable_pipe(RULE_LEMMATIZER)
     return nlp
+
+
+def lemma_exceptions(nlp):  # noqa: ANN001, ANN201 - spacy.Language -> spacy Table (a dict)
+    """The rule lemmatizer's exception table (part of speech -> {form: [lemmas]}), empty without one."""
+    for name in (RULE_LEMMATIZER, "lemmatizer"):
+        if name in nlp.component_names:
+            return nlp.get_pipe(name).lookups.get_table("lemma_exc", {})
+    return {}
 
 
 def _use_numpy_gemm(nlp) -> None:  # noqa: ANN001 - spacy.Language
@@ -73,6 +90,46 @@ def _use_numpy_gemm(nlp) -> None:  # noqa: ANN001 - spacy.Language
 
 def _cached_ruler_factory(nlp, name: str) -> "CachedAttributeRuler":  # noqa: ANN001
     return CachedAttributeRuler(nlp.get_pipe("attribute_ruler"))
+
+
+def _cached_lemmatizer_factory(nlp, name: str) -> "CachedLemmatizer":  # noqa: ANN001
+    return CachedLemmatizer(nlp.get_pipe("lemmatizer"))
+
+
+class CachedLemmatizer:
+    """The model's rule lemmatizer over whole arrays (same output, a quarter of the time).
+
+    spaCy's rule lemmatizer already memoises its result per (ORTH, POS, MORPH) but visits every
+    token from Python; here the tokens without a lemma are looked up by that key in one pass over
+    the doc's arrays, and only unseen keys go to the real lemmatizer.
+    """
+
+    def __init__(self, lemmatizer) -> None:  # noqa: ANN001 - spacy Lemmatizer (mode "rule")
+        self.lemmatizer = lemmatizer
+        self.cache: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc):  # noqa: ANN001, ANN204
+        import numpy
+
+        if not len(doc):
+            return doc
+        rows = doc.to_array(["ORTH", "POS", "MORPH", "LEMMA"])
+        todo = numpy.nonzero(rows[:, 3] == 0)[0]
+        if not len(todo):
+            return doc
+        cache, strings = self.cache, doc.vocab.strings
+        for i, (orth, pos, morph) in zip(todo.tolist(), rows[todo, :3].tolist()):
+            key = (orth, pos, morph)
+            lemma = cache.get(key)
+            if lemma is None:
+                lemma = cache[key] = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
+            rows[i, 3] = lemma
+        doc.from_array(["LEMMA"], rows[:, 3:4])
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):  # noqa: ANN001, ANN201
+        for doc in docs:
+            yield self(doc)
 
 
 _RULER_ATTRS = ["TAG", "DEP", "POS", "MORPH", "LEMMA"]

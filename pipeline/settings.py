@@ -176,6 +176,8 @@ class Settings(BaseSettings):
     alert_template_value_chars: int = Field(500, description="longest value one template field inserts")
     alert_check_max_incidents: int = Field(10_000, description="incidents one flatline check or digest reads")
     enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
+    enrich_parse_batch_tokens: int = Field(
+        4000, ge=1, description="tokens spaCy's tagger, parser and NER take at once (their buffers grow with it)")
     enrich_lead_sentences: int = Field(3, description="body sentences always parsed when selective parsing is on")
     enrich_selective_ner: bool = Field(
         True, description="with selective parsing, skip NER on sentences that cannot hold a named entity")

@@ -47,13 +47,10 @@ def _word_forms(word: str, irregular: dict[str, set[str]]) -> set[str]:
 
 def _irregular_forms() -> dict[str, set[str]]:
     """lemma -> inflected forms, from the model lemmatizer's exception tables."""
-    from pipeline.nlp import get_nlp
+    from pipeline.nlp import get_nlp, lemma_exceptions
 
-    nlp = get_nlp()
     out: dict[str, set[str]] = {}
-    if "lemmatizer" not in nlp.pipe_names:
-        return out
-    exc = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc", {})
+    exc = lemma_exceptions(get_nlp())
     for pos in ("noun", "verb", "adj", "adv"):
         for form, lemmas in (exc.get(pos) or {}).items():
             for lemma in lemmas:
@@ -151,12 +148,29 @@ def _count_title_sents(doc: Doc) -> None:
     doc._.title_sents = n
 
 
+def token_batches(docs: list[Doc], max_tokens: int) -> list[list[Doc]]:
+    """``docs`` in order, cut into runs of at most ``max_tokens`` tokens (a longer doc is a run of its own)."""
+    out: list[list[Doc]] = []
+    size = 0
+    for d in docs:
+        if not out or size + len(d) > max_tokens:
+            out.append([])
+            size = 0
+        out[-1].append(d)
+        size += len(d)
+    return out
+
+
 def parse_docs(docs: list[Doc], batch_size: int) -> None:
-    """Run spaCy over ``docs`` (English, non-empty): fully, or selectively (see ``enrich_selective_parse``)."""
+    """Run spaCy over ``docs`` (English, non-empty): fully, or selectively (see ``enrich_selective_parse``),
+    at most ``enrich_parse_batch_tokens`` tokens at a time (the parser's buffers grow with the batch)."""
+    for chunk in token_batches(docs, _settings().enrich_parse_batch_tokens):
+        _parse_chunk(chunk, batch_size)
+
+
+def _parse_chunk(docs: list[Doc], batch_size: int) -> None:
     from pipeline.nlp import get_nlp, get_sentencizer, parse_selected
 
-    if not docs:
-        return
     if not _settings().enrich_selective_parse:
         for d in docs:
             _break_title(d)

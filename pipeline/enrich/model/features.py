@@ -49,7 +49,7 @@ def _static_embeddings():  # noqa: ANN202 - (tokenizers.Tokenizer, np.ndarray)
     tok.no_padding()
     tok.no_truncation()
     weights = load_file(str(root / "weights" / "l2_supercat_256.safetensors"))["embedding.weight"]
-    return tok, weights.astype(np.float32)
+    return tok, weights
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -58,7 +58,7 @@ def embed(texts: list[str]) -> np.ndarray:
     out = np.zeros((len(texts), weights.shape[1]), dtype=np.float32)
     for i, enc in enumerate(tok.encode_batch(texts, add_special_tokens=False)):
         if enc.ids:
-            v = weights[enc.ids].mean(axis=0)
+            v = weights[enc.ids].astype(np.float32).mean(axis=0)
             out[i] = v / (np.linalg.norm(v) or 1.0)
     return out
 
