@@ -35,6 +35,7 @@ ALT_MIN_POPULATION = 15_000
 SKELETON_MIN_CHARS = 4
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
 DEMONYMS_FILE = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
+STATE_ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "us_state_abbreviations.tsv"
 
 # AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
 US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
@@ -368,14 +369,26 @@ def build_gazetteer() -> Gazetteer:
     return g
 
 
+def _read_pairs(path: Path) -> dict[str, str]:
+    """``name<TAB>code`` lines of a project data file (``#`` comments), checked as they are read."""
+    out: dict[str, str] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) != 2 or not all(parts):
+                raise ValueError(f"{path}:{n}: expected 'name<TAB>code', got {line!r}")
+            out[parts[0]] = parts[1]
+    return out
+
+
 def read_demonyms() -> dict[str, str]:
     """Demonym or national adjective → ISO-2 country code, from the project's ``demonyms.tsv``."""
-    out: dict[str, str] = {}
-    for line in DEMONYMS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, alpha2 = line.split("\t")
-            out[name] = alpha2
-    return out
+    return _read_pairs(DEMONYMS_FILE)
+
+
+def read_state_abbreviations() -> dict[str, str]:
+    """News-style US state abbreviation ("W.Va.") → postal code, from ``us_state_abbreviations.tsv``."""
+    return _read_pairs(STATE_ABBREVIATIONS_FILE)
 
 
 def _add_regions(g: Gazetteer) -> None:

@@ -17,6 +17,7 @@ from pipeline.geo.gazetteer import (
     KIND_REGION,
     Gazetteer,
     load_gazetteer,
+    read_state_abbreviations,
     normalize,
 )
 from pipeline.schemas import Location
@@ -95,8 +96,10 @@ class _Mention:
     admin_word: bool = False
     settlement_of: bool = False  # 'the town of X': X is a settlement, whatever NER says
     multi_person: bool = False
+    surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
     fuzzy: bool = False
+    state_abbrev: bool = False  # 'Ind.', 'Miss.': a place only as a qualifier or with a place label
     first_tok: int = -1
     last_tok: int = -1
     scores: dict[int, float] = field(default_factory=dict)
@@ -125,10 +128,17 @@ class Geoparser:
         self.g = gazetteer
         self.ranker = ranker
         self._postal = {key.split(".")[1]: idx for key, idx in gazetteer.admin1_index.items() if key.startswith("US.")}
+        self._state_abbrev = {ab: self._postal[code] for ab, code in read_state_abbreviations().items()
+                              if code in self._postal}
+        alts = "|".join(re.escape(ab) for ab in sorted(self._state_abbrev, key=len, reverse=True))
+        self._state_abbrev_re = re.compile(rf"^\s*,\s*({alts})(?![\w])")
 
     # ---------------------------------------------------------------- recognition
     def _lookup(self, surface: str) -> tuple[list[int], set[int]]:
         g = self.g
+        state = self._state_abbreviation(surface)
+        if state is not None:
+            return [state], set()
         exact = g.exact.get(surface)
         if exact:
             return list(exact), set()
@@ -139,6 +149,10 @@ class Geoparser:
         alt = [i for i in g.alt_names.get(key, []) if i not in main]
         return main + alt, set(alt)
 
+    def _state_abbreviation(self, surface: str) -> int | None:
+        """The US state a news-style abbreviation names ('W.Va.', also without its last full stop)."""
+        return self._state_abbrev.get(surface if surface.endswith(".") else surface + ".")
+
     def is_name(self, surface: str) -> bool:
         """Whether ``surface`` is a gazetteer name (as the recogniser looks names up)."""
         return bool(self._lookup(surface)[0])
@@ -148,6 +162,8 @@ class Geoparser:
         n = len(tokens)
         labels = [t.ent_type_ for t in tokens]
         ent_spans = {(e.start, e.end) for e in doc.ents}
+        surnames = {e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 and e[-1].text[:1].isupper()
+                    and not self.is_name(e.text)}
         mentions: list[_Mention] = []
         i = 0
         while i < n:
@@ -185,6 +201,8 @@ class Geoparser:
             m = _Mention(start, end, text[start:end], key, cands, alt,
                          strong=bool(place - {"FAC"} or (place and exact_ent)) and key not in COMMON_WORDS)
             m.weak = bool(span_labels & (WEAK_LABELS | PLACE_LABELS)) and not m.strong
+            # 'Miss.', 'Ind.', 'Mass.' read as words too; 'S.C.', 'W.Va.' do not
+            m.state_abbrev = self._state_abbreviation(text[start:end]) is not None and "." not in text[start:end].rstrip(".")
             m.exact_ent = exact_ent
             m.first_tok, m.last_tok = i, j
             prev = tokens[i - 1] if i > 0 else None
@@ -194,6 +212,8 @@ class Geoparser:
             m.ent_start = tok.ent_iob_ == "B" or (prev is not None and prev.ent_iob_ == "B" and prev.lower_ == "the")
             m.multi_person = "PERSON" in span_labels and (
                 (nxt is not None and nxt.ent_iob_ == "I") or (prev is not None and tok.ent_iob_ == "I"))
+            m.surname = i == j and tok.text in surnames and not any(
+                self.g.kind[c] == KIND_COUNTRY for c in cands)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
@@ -278,6 +298,9 @@ class Geoparser:
             postal = US_POSTAL.match(tail)
             if postal and postal.group(1) in self._postal:
                 m.qualifier_a1 = g.a1key[self._postal[postal.group(1)]]
+            abbrev = self._state_abbrev_re.match(tail)
+            if abbrev:
+                m.qualifier_a1 = g.a1key[self._state_abbrev[abbrev.group(1)]]
 
     def _sure(self, m: _Mention) -> bool:
         """Accepted without document context: NER place label, qualifier, demonym."""
@@ -285,12 +308,12 @@ class Geoparser:
             return any(c not in m.alt for c in m.cands) or m.strong
         if m.settlement_of and not m.multi_person:
             return any(self.g.kind[c] == KIND_CITY and c not in m.alt for c in m.cands)
-        return m.strong
+        return m.strong and not m.surname
 
     def _plausible(self, m: _Mention, tot_a1: dict[str, float], accepted_keys: set[str]) -> bool:
         """Whether a gazetteer-only match is a toponym, given the context of the sure ones."""
         g = self.g
-        if m.key in COMMON_WORDS or m.inside_longer:
+        if m.key in COMMON_WORDS or m.inside_longer or m.state_abbrev or m.surname:
             return False
         cands = [c for c in m.cands if c not in m.alt]
         if m.multi_person:
