@@ -1,8 +1,9 @@
-"""Airflow DAG ``alert_checks``: every 15 minutes, evaluate the ``flatline`` rules of
-configs/alerts.yaml (a country, region or outlet gone quiet) for the window ending at the run's
-logical ``data_interval_end``, and deliver their alerts through the ledger (the alert id holds the
-window bucket: a retried or re-run check sends nothing twice). The alert worker cannot see silence:
-it only sees incidents that arrive.
+"""Airflow DAG ``alert_checks``: every 15 minutes, evaluate the scheduled rules of
+configs/alerts.yaml, ``flatline`` (a country, region or outlet gone quiet) and ``spike`` down (a
+group quieter than its reference window), for event-time windows ending at the run's logical
+``data_interval_end``, and deliver their alerts through the ledger (the alert id holds the window
+bucket: a retried or re-run check sends nothing twice; quiet hours hold the sinks to people, and a
+later run sends them). The alert worker cannot see silence: it only sees incidents that arrive.
 """
 
 from __future__ import annotations
@@ -24,19 +25,20 @@ from airflow.timetables.trigger import CronTriggerTimetable
     doc_md=__doc__,
 )
 def alert_checks() -> None:
-    """Flatline rules for the run's logical interval."""
+    """Scheduled rules (flatline, spike down) for the run's logical interval."""
 
     @task
-    def check_flatline() -> dict:
-        """Evaluate every flatline rule for the window ending at data_interval_end."""
+    def run_checks() -> dict:
+        """Evaluate every scheduled rule for the windows ending at data_interval_end."""
         from airflow.sdk import get_current_context
 
-        from pipeline.alert.checks import check_flatline as run
+        from pipeline.alert.checks import run_checks as run
 
         result = run(get_current_context()["data_interval_end"])
-        return {"rules": result["rules"], "alerts": len(result["alerts"]), "silenced": result["silenced"]}
+        return {"rules": result["rules"], "alerts": len(result["alerts"]), "silenced": result["silenced"],
+                "deferred": result["deferred"]}
 
-    check_flatline()
+    run_checks()
 
 
 alert_checks()

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     feed_user_agent: str = "IncidentRadar/0.1 (+https://github.com/incident-radar)"
     article_max_body_chars: int = 100_000
     ingest_schedule_minutes: int = 5
-    alert_check_minutes: int = Field(15, description="flatline checks with --no-airflow (the alert_checks DAG's interval)")
+    alert_check_minutes: int = Field(15, description="scheduled rule checks with --no-airflow (the alert_checks DAG's interval)")
     ingest_seen_days: int = Field(30, description="ingestion remembers the ids it sent this long")
     ingest_seen_lock_timeout_s: float = 30.0
     feed_deadline_s: float = Field(30.0, description="total time for one feed download, however slowly it trickles")
@@ -174,7 +174,11 @@ class Settings(BaseSettings):
     alert_new_term_max_terms: int = Field(10_000, description="terms a new_term rule remembers per country (oldest dropped)")
     alert_template_max_chars: int = Field(4_000, description="longest rendered alert_subject / alert_text")
     alert_template_value_chars: int = Field(500, description="longest value one template field inserts")
-    alert_check_max_incidents: int = Field(10_000, description="incidents one flatline check or digest reads")
+    alert_check_max_incidents: int = Field(10_000, description="incidents one scheduled rule check or digest reads")
+    alert_check_max_resume: int = Field(
+        1_000, description="pending alerts of scheduled checks (quiet hours, failed sinks) one check re-sends")
+    alert_sink_streak_scan_docs: int = Field(
+        500, description="newest ledger alerts of a sink read at start to resume its failures in a row")
     enrich_selective_parse: bool = Field(True, description="tag/parse only title, lead and cue sentences (NER: see enrich_selective_ner)")
     enrich_parse_batch_tokens: int = Field(
         4000, ge=1, description="tokens spaCy's tagger, parser and NER take at once (their buffers grow with it)")

@@ -513,7 +513,7 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
                 stack_poll_feeds(s, force=next_poll is None)
                 next_poll = time.monotonic() + 60 * s.ingest_schedule_minutes
             if not airflow and time.monotonic() >= next_check:
-                stack_check_flatline(s)
+                stack_run_checks(s)
                 next_check = time.monotonic() + 60 * s.alert_check_minutes
             stack.supervise_once()
             if first is None:
@@ -531,20 +531,21 @@ def run_stack(demo: bool = False, airflow: bool = True, enrich_workers: int | No
     return 0
 
 
-def stack_check_flatline(s: Settings) -> None:
-    """With ``--no-airflow``, what the ``alert_checks`` DAG does: the flatline rules for the window
-    ending at the last whole check interval. An error is logged; the next interval tries again."""
-    from pipeline.alert.checks import check_flatline
+def stack_run_checks(s: Settings) -> None:
+    """With ``--no-airflow``, what the ``alert_checks`` DAG does: the scheduled rules (flatline, spike
+    down) for the windows ending at the last whole check interval. An error is logged; the next
+    interval tries again."""
+    from pipeline.alert.checks import run_checks
     from pipeline.schemas import utcnow
 
     step = 60 * s.alert_check_minutes
     now = utcnow()
     end = now - timedelta(seconds=now.timestamp() % step)
     try:
-        result = check_flatline(end, s)
-        log.info("flatline check to %s: %d rule(s), %d alert(s)", end.isoformat(), result["rules"], len(result["alerts"]))
+        result = run_checks(end, s)
+        log.info("scheduled check to %s: %d rule(s), %d alert(s)", end.isoformat(), result["rules"], len(result["alerts"]))
     except Exception as exc:  # noqa: BLE001 - a failed check must not stop the stack
-        log.error("flatline check to %s failed: %s", end.isoformat(), exc)
+        log.error("scheduled check to %s failed: %s", end.isoformat(), exc)
 
 
 def stack_poll_feeds(s: Settings, force: bool = False) -> None:

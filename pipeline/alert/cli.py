@@ -1,5 +1,5 @@
 """``radar alerts`` / ``radar alerts test RULE`` / ``radar alerts silence RULE --for 2h`` (``unsilence``,
-``silences``) / ``radar alerts check-flatline`` / ``radar incidents``: wired into :mod:`pipeline.cli`
+``silences``) / ``radar alerts check`` (alias ``check-flatline``) / ``radar incidents``: wired into :mod:`pipeline.cli`
 through :func:`add_commands`."""
 
 from __future__ import annotations
@@ -130,12 +130,13 @@ def cmd_silence(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check_flatline(args: argparse.Namespace) -> int:
-    """``alerts check-flatline [--at ISO]``: evaluate the flatline rules for the window ending then."""
-    from pipeline.alert.checks import check_flatline
+def cmd_check(args: argparse.Namespace) -> int:
+    """``alerts check [--at ISO]`` (alias ``check-flatline``): evaluate the scheduled rules (flatline,
+    spike down) for the windows ending then."""
+    from pipeline.alert.checks import run_checks
 
     end = datetime.fromisoformat(args.at) if args.at else utcnow()
-    result = check_flatline(end)
+    result = run_checks(end)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
 
@@ -184,9 +185,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     sl = asub.add_parser("silences", help="active silences")
     sl.add_argument("--json", action="store_true")
     sl.set_defaults(func=cmd_silence)
-    fl = asub.add_parser("check-flatline", help="evaluate the flatline rules now (the alert_checks DAG does it every 15 min)")
+    fl = asub.add_parser("check", aliases=["check-flatline"],
+                         help="evaluate the flatline and spike-down rules now (the alert_checks DAG does it every 15 min)")
     fl.add_argument("--at", help="end of the window (ISO time; default now)")
-    fl.set_defaults(func=cmd_check_flatline)
+    fl.set_defaults(func=cmd_check)
 
     i = sub.add_parser("incidents", help="recent incidents")
     i.add_argument("--since", default="24h")

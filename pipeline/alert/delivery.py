@@ -12,9 +12,14 @@ delivery is retried with exponential backoff; after ``retries`` attempts it wait
 ``alert_redeliver_interval_s`` and tries again until ``alert_give_up_after_s``. A sink that fails
 ``alert_sink_failure_threshold`` attempts in a row raises a ``sink_failure`` alert to every other sink
 (through the ledger; at most one per sink per ``alert_sink_failure_realert_s``, whichever worker sees it).
+The streak survives a restart: every attempt stores the sink's streak after it in the ledger
+(``deliveries.<sink>.streak`` with ``attempted_at``), and a starting worker resumes from the latest
+one (:meth:`Ledger.sink_streak`); a sink still failing past the threshold after a restart raises
+the alert once more, which the bucket's id keeps to one.
 
-Scheduled senders (the daily digest, the flatline check) use :func:`deliver_now`: the same ledger,
-sent synchronously, so a retried task sends only to the sinks still pending.
+Scheduled senders (the daily digest, the scheduled rule checks) use :func:`deliver_now`: the same
+ledger, sent synchronously, so a retried task sends only to the sinks still pending. A sink held by
+quiet hours (``not_before`` in the future) is left pending; the next scheduled check sends it.
 """
 
 from __future__ import annotations
@@ -41,6 +46,24 @@ from pipeline.stream import RetryableError
 log = logging.getLogger(__name__)
 
 DONE = {"delivered", "failed"}
+DEFERRED = "deferred until "
+
+
+def streak_after(deliveries: list[dict[str, Any]]) -> int:
+    """A sink's failures in a row after the latest of its delivery records that carries a streak (a
+    scheduled sender's failure carries none) or delivered; 0 without any, or when it delivered."""
+    tried = [d for d in deliveries if d.get("attempted_at") and ("streak" in d or d.get("status") == "delivered")]
+    if not tried:
+        return 0
+    latest = max(tried, key=lambda d: d["attempted_at"])
+    return 0 if latest.get("status") == "delivered" else int(latest.get("streak") or 0)
+
+
+def held(doc: dict[str, Any], sink: str, now: datetime) -> datetime | None:
+    """When ``doc``'s delivery to ``sink`` is held until a time after ``now`` (quiet hours), that time."""
+    nb = doc.get("deliveries", {}).get(sink, {}).get("not_before")
+    until = datetime.fromisoformat(nb) if nb else None
+    return until if until is not None and until > now else None
 
 
 def message_of(doc: dict[str, Any]) -> Message:
@@ -108,14 +131,19 @@ class Ledger:
         return created
 
     def mark(self, doc: dict[str, Any], sink: str, status: str, error: str | None = None,
-             next_attempt: datetime | None = None) -> None:
-        """Record the outcome of one delivery attempt of ``doc`` to ``sink`` (best effort, logged)."""
+             next_attempt: datetime | None = None, streak: int | None = None) -> None:
+        """Record the outcome of one delivery attempt of ``doc`` to ``sink`` (best effort, logged);
+        ``streak``: the sink's failures in a row after it (stored to resume after a restart)."""
         with self._lock:
             d = doc["deliveries"].setdefault(sink, {"status": "pending", "attempts": 0})
             d["attempts"] = d.get("attempts", 0) + (0 if status == "pending" else 1)
             d["status"] = status
             d["last_error"] = error
             d["next_attempt"] = next_attempt.isoformat() if next_attempt else None
+            if status != "pending":
+                d["attempted_at"] = utcnow().isoformat()
+            if streak is not None:
+                d["streak"] = streak
             if status == "delivered":
                 d["delivered_at"] = utcnow().isoformat()
                 doc["sent_at"] = doc.get("sent_at") or d["delivered_at"]
@@ -152,6 +180,34 @@ class Ledger:
         resp = self.es.search(index=self.alias, query=query, size=limit, sort=[{"created_at": "asc"}])
         return [h["_source"] for h in resp["hits"]["hits"] if h["_source"].get("pending_sinks")]
 
+    def pending_unowned(self, rules: list[str], since: datetime) -> list[dict[str, Any]]:
+        """Pending alerts of ``rules`` created since ``since`` that no input partition owns (those of
+        scheduled checks: held by quiet hours or left by a failed sink)."""
+        query = {"bool": {"filter": [{"exists": {"field": "pending_sinks"}}, {"terms": {"rule": rules}},
+                                     {"range": {"created_at": {"gte": since.isoformat()}}}],
+                          "must_not": [{"exists": {"field": "partition"}}]}}
+        try:
+            self.es.indices.refresh(index=self.alias)
+            resp = self.es.search(index=self.alias, query=query, size=self.s.alert_check_max_resume,
+                                  sort=[{"created_at": "asc"}])
+        except (TransportError, ApiError) as exc:
+            raise RetryableError(f"alerts ledger lookup failed: {exc}") from exc
+        return [h["_source"] for h in resp["hits"]["hits"]]
+
+    def sink_streak(self, sink: str) -> int:
+        """The failures in a row of ``sink`` after its latest attempt recorded among the newest
+        ``alert_sink_streak_scan_docs`` alerts to it (0 when the ledger cannot be read: logged)."""
+        query = {"bool": {"should": [{"term": {f: sink}} for f in ("sinks", "pending_sinks", "failed_sinks")],
+                          "minimum_should_match": 1}}
+        try:
+            self.es.indices.refresh(index=self.alias)
+            resp = self.es.search(index=self.alias, query=query, size=self.s.alert_sink_streak_scan_docs,
+                                  sort=[{"created_at": "desc"}])
+        except (TransportError, ApiError) as exc:
+            log.warning("sink %s: failure streak not restored from the ledger: %s", sink, exc)
+            return 0
+        return streak_after([h["_source"].get("deliveries", {}).get(sink, {}) for h in resp["hits"]["hits"]])
+
     def recent(self, since_iso: str, size: int = 100) -> list[dict[str, Any]]:
         """Alerts created since ``since_iso``, newest first."""
         resp = self.es.search(index=self.alias, query={"range": {"created_at": {"gte": since_iso}}}, size=size,
@@ -168,6 +224,7 @@ class _SinkThread:
         self.s = s
         self.on_failing = on_failing
         self.failures_in_row = 0
+        self.reported = False
         self.heap: list[tuple[float, int, dict[str, Any]]] = []
         self.cv = threading.Condition()
         self.busy = False
@@ -210,15 +267,13 @@ class _SinkThread:
             n = attempts.get(alert_id, 0) + 1
             attempts[alert_id] = n
             error = str(exc) if isinstance(exc, SinkError) else f"{type(exc).__name__}: {exc}"
-            self.failures_in_row += 1
-            if self.failures_in_row == self.s.alert_sink_failure_threshold and self.on_failing is not None:
-                self.on_failing(name, self.failures_in_row, error)
+            self._failed(error)
             created = datetime.fromisoformat(doc["created_at"])
             age = (utcnow() - created).total_seconds()
             if age > self.s.alert_give_up_after_s:
                 log.error("alert %s: giving up on sink %s after %d attempts: %s", alert_id, name, n, error)
                 attempts.pop(alert_id, None)
-                self.ledger.mark(doc, name, "failed", error)
+                self.ledger.mark(doc, name, "failed", error, streak=self.failures_in_row)
                 return
             if n % self.sink.retries == 0:
                 delay = self.s.alert_redeliver_interval_s
@@ -226,13 +281,22 @@ class _SinkThread:
                 delay = min(self.sink.backoff_s * 2 ** ((n % self.sink.retries) - 1), self.sink.max_backoff_s)
             log.warning("alert %s: sink %s failed (attempt %d): %s; next try in %.1fs", alert_id, name, n, error, delay)
             self.ledger.mark(doc, name, "retrying", error,
-                             datetime.fromtimestamp(time.time() + delay, timezone.utc))
+                             datetime.fromtimestamp(time.time() + delay, timezone.utc), self.failures_in_row)
             self.put(doc, time.time() + delay)
             return
         attempts.pop(alert_id, None)
-        self.failures_in_row = 0
-        self.ledger.mark(doc, name, "delivered")
+        self.failures_in_row, self.reported = 0, False
+        self.ledger.mark(doc, name, "delivered", streak=0)
         log.info("alert %s delivered to %s", alert_id, name)
+
+    def _failed(self, error: str) -> None:
+        """Count a failed attempt; at the threshold (once per streak, and once more after a restart
+        that resumed a streak already past it) raise the sink_failure alert."""
+        self.failures_in_row += 1
+        if self.failures_in_row >= self.s.alert_sink_failure_threshold and not self.reported:
+            self.reported = True
+            if self.on_failing is not None:
+                self.on_failing(self.sink.name, self.failures_in_row, error)
 
 
 class Dispatcher:
@@ -247,9 +311,12 @@ class Dispatcher:
         self._started = False
 
     def start(self) -> None:
-        """Start the sink threads."""
+        """Resume each sink's failure streak from the ledger and start the sink threads."""
         if not self._started:
-            for t in self.threads.values():
+            for name, t in self.threads.items():
+                t.failures_in_row = self.ledger.sink_streak(name)
+                if t.failures_in_row:
+                    log.info("sink %s: %d failed deliveries in a row before this start", name, t.failures_in_row)
                 t.thread.start()
             self._started = True
 
@@ -339,15 +406,23 @@ def sink_failure_alert(sink: str, failures: int, error: str, now: datetime, s: S
                       f"retried until RADAR_ALERT_GIVE_UP_AFTER_S.")
 
 
-def deliver_now(ledger: Ledger, sinks: dict[str, Sink], docs: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """Record ``docs`` in the ledger (``create``) and send each stored document to its sinks still
-    pending, now, once each; return ``{id: {sink: "delivered" | error}}``. A retried caller (the same
-    deterministic ids) sends only what is still pending, the message stored the first time."""
+def deliver_now(ledger: Ledger, sinks: dict[str, Sink], docs: list[dict[str, Any]],
+                resume: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """Record ``docs`` in the ledger (``create``) and send each stored document (and those of the
+    already recorded ids ``resume``) to its sinks still pending, now, once each; return ``{id: {sink:
+    "delivered" | "deferred until <time>" | error}}``: a sink held by quiet hours stays pending. A
+    retried caller (the same deterministic ids) sends only what is still pending, the message stored
+    the first time."""
     ledger.record(docs)
     outcome: dict[str, dict[str, str]] = {}
-    for doc in ledger.fetch([d["id"] for d in docs]):
+    now = utcnow()
+    for doc in ledger.fetch(list(dict.fromkeys([d["id"] for d in docs] + (resume or [])))):
         result = outcome.setdefault(doc["id"], {})
         for name in list(doc.get("pending_sinks") or []):
+            until = held(doc, name, now)
+            if until is not None:
+                result[name] = DEFERRED + until.isoformat()
+                continue
             sink = sinks.get(name)
             if sink is None:
                 ledger.mark(doc, name, "failed", f"sink {name!r} is not configured (or disabled)")

@@ -428,6 +428,15 @@ class AlertsConfig(_Strict):
         """Enabled rules."""
         return [r for r in self.rules if r.enabled]
 
+    def held_until(self, rule: Rule, now: datetime) -> dict[str, datetime]:
+        """Per sink of ``rule`` that goes to people (webhook, Slack, email), when its delivery may
+        start: the end of the rule's quiet hours when they are on at ``now``; empty otherwise (Kafka
+        and log are never held)."""
+        quiet = quiet_until(rule.quiet_hours, now)
+        if quiet is None:
+            return {}
+        return {n: quiet for n in self.sinks_of(rule) if self.sinks[n].type in HUMAN_SINK_TYPES}
+
 
 def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     """The YAML node at a pydantic error location: the key node of the last mapping field, else the

@@ -1,7 +1,8 @@
 """The pure decisions of the rule types beyond per-incident triggers (ElastAlert 2 is the reference):
 ``frequency``, ``spike``, ``cardinality`` and ``new_term`` evaluated by the alert worker on the
-incidents of one input partition, ``flatline`` evaluated by a scheduled check over the incidents
-index; plus query keys, realert with exponential back-off, silences and safe alert-text templates.
+incidents of one input partition, ``flatline`` and ``spike`` down (a group quieter than its
+reference window, with no arrival to trigger the worker) evaluated by a scheduled check over the
+incidents index; plus query keys, realert with exponential back-off, silences and safe alert-text templates.
 
 Every window is on EVENT time: an incident counts at the time it was first seen (the earliest
 ``published_at`` of its articles) when it first matched the rule (``RuleAlertState.last_at`` under
@@ -19,7 +20,7 @@ import string
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pipeline.schemas import Incident, RuleKeyState, Silence
+from pipeline.schemas import Incident, RuleAlertState, RuleKeyState, Silence
 
 if TYPE_CHECKING:
     from pipeline.alert.rules import Decision, Rule
@@ -259,6 +260,42 @@ def aggregate(rule: Rule, group: str, inc: Incident, pool: list[Incident], state
     return decision, after_alert(rule, after, at)
 
 
+def window_bucket(rule: Rule, end: datetime) -> int:
+    """The bucket of a scheduled check ending at ``end`` (``max(timeframe, realert)`` wide): the
+    trigger key of its decisions, so a retried or re-run check decides the same alert ids."""
+    return int(end.timestamp() // max(rule.timeframe_s, rule.realert_s, 1.0))
+
+
+def with_counted_mark(rule: Rule, incidents: list[Incident]) -> list[Incident]:
+    """``incidents`` (all matching ``rule``) as the alert worker counts them: an incident without the
+    rule's counted mark (the rule is newer than it) counts at its first-seen time."""
+    mark = counted_key(rule)
+    return [i if mark in i.alert_state else i.model_copy(update={"alert_state": {
+        **i.alert_state, mark: RuleAlertState(count=0, last_at=i.first_seen)}}) for i in incidents]
+
+
+def spike_down(rule: Rule, incidents: list[Incident], end: datetime) -> list[Decision]:
+    """Scheduled ``spike`` down (rules with ``spike_type`` down or both): for every group with an
+    incident in the reference window ``(end - 2*timeframe, end - timeframe]``, :func:`spike` at
+    ``end`` with the down direction only (up needs an arrival: the alert worker's job). Incidents
+    must match the rule (see :func:`with_counted_mark`); the trigger key is :func:`window_bucket`."""
+    from pipeline.alert.rules import Decision
+
+    if rule.spike_type == "up":
+        return []
+    tf = timedelta(seconds=rule.timeframe_s)
+    down = rule.model_copy(update={"spike_type": "down"})
+    groups = {g for i in in_window(incidents, rule, end - 2 * tf, end - tf) for g in query_keys(rule, i)}
+    bucket = window_bucket(rule, end)
+    out: list[Decision] = []
+    for group in sorted(groups):
+        decision = spike(down, group, [i for i in incidents if group in query_keys(rule, i)], end)
+        if decision is not None:
+            out.append(Decision(rule.name, "spike", f"spike_down:{group}:{bucket}", decision.detail, group=group,
+                                count=decision.count, incidents=decision.incidents))
+    return out
+
+
 def flatline(rule: Rule, incidents: list[Incident], end: datetime) -> list[Decision]:
     """Groups gone quiet: fewer than ``threshold`` matching incidents first seen in
     ``[end - timeframe, end)``. The groups watched are those with a matching incident in the
@@ -282,7 +319,7 @@ def flatline(rule: Rule, incidents: list[Incident], end: datetime) -> list[Decis
         watched.update(rule.filters.countries)
     elif rule.query_keys == ["admin1"]:
         watched.update(rule.filters.admin1)
-    bucket = int(end.timestamp() // max(rule.timeframe_s, rule.realert_s, 1.0))
+    bucket = window_bucket(rule, end)
     out = []
     for key in sorted(watched):
         n = counts.get(key, 0)

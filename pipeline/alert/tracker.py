@@ -29,7 +29,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from pipeline.alert.delivery import Dispatcher, Ledger, ledger_document
 from pipeline.alert.incidents import ClusterConfig, apply_article, best_match, view
 from pipeline.alert.message import build_alert
-from pipeline.alert.rules import HUMAN_SINK_TYPES, AlertsConfig, Decision, Rule, evaluate, matches, quiet_until
+from pipeline.alert.rules import AlertsConfig, Decision, Rule, evaluate, matches
 from pipeline.alert.ruletypes import (after_alert, aggregate, counted_key, query_keys, realert_allows,
                                       silenced)
 from pipeline.alert.silences import Silences
@@ -166,10 +166,7 @@ class IncidentTracker:
         docs = []
         for alert in alerts:
             rule = self.config.rule(alert.rule)
-            sinks = self.config.sinks_of(rule)
-            quiet = quiet_until(rule.quiet_hours, now)
-            not_before = {n: quiet for n in sinks if quiet and self.config.sinks[n].type in HUMAN_SINK_TYPES}
-            docs.append(ledger_document(alert, sinks, not_before, partition))
+            docs.append(ledger_document(alert, self.config.sinks_of(rule), self.config.held_until(rule, now), partition))
         return docs
 
     # -- the handler

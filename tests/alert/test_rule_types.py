@@ -7,11 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.alert.delivery import sink_failure_alert
+from pipeline.alert.delivery import sink_failure_alert, streak_after
 from pipeline.alert.incidents import ClusterConfig, cluster
 from pipeline.alert.message import alert_text, build_alert
 from pipeline.alert.rules import Decision, RuleConfigError, parse_config
 from pipeline.alert.ruletypes import (after_alert, aggregate, clean_value, counted_key, flatline, query_keys,
+                                      spike_down, with_counted_mark,
                                       realert_allows, realert_s, remember_terms, render, silenced, template_fields)
 from pipeline.schemas import Actor, Incident, Location, RuleAlertState, RuleKeyState, Silence
 from pipeline.settings import Settings
@@ -173,6 +174,49 @@ def test_flatline_watches_groups_seen_before_and_named_by_filters():
     assert [(d.group, d.count) for d in decisions] == [("ML", 0), ("NE", 1)]
     assert flatline(rule, before + window, end + timedelta(minutes=15))[0].key == decisions[0].key  # same bucket
     assert flatline(rule, before + window, end + timedelta(days=1))[0].key != decisions[0].key
+
+
+def test_scheduled_spike_down_per_group_seen_in_the_reference_window():
+    rule = rule_of("""  - name: quieter
+    type: spike
+    spike_type: both
+    spike_height: 2
+    timeframe: 6h
+""")
+    end = T + timedelta(hours=12)
+    ref = [inc(i, 60 * (2 + i), cc="NG") for i in range(4)] + [inc(10 + i, 60 * (2 + i), cc="ML") for i in range(2)]
+    cur = [inc(20, 60 * 7, cc="NG"), inc(21, 60 * 7, cc="ML"), inc(22, 60 * 8, cc="ML")]
+    decisions = spike_down(rule, with_counted_mark(rule, ref + cur), end)
+    assert [(d.group, d.count, d.trigger) for d in decisions] == [("NG", 1, "spike")]
+    assert decisions[0].detail.startswith("spike down: 1 incidents") and decisions[0].incidents == ("inc-20",)
+    assert spike_down(rule, with_counted_mark(rule, ref + cur), end + timedelta(minutes=15))[0].key == decisions[0].key
+    assert spike_down(rule.model_copy(update={"spike_type": "up"}), with_counted_mark(rule, ref + cur), end) == []
+    assert spike_down(rule, with_counted_mark(rule, cur), end) == []  # nothing in the reference window
+
+
+def test_quiet_hours_hold_only_the_sinks_to_people():
+    config = parse_config("""sinks:
+  hook: {type: webhook, url: "http://127.0.0.1:9/hook"}
+  log: {type: log}
+rules:
+  - name: night
+    quiet_hours: {start: "22:00", end: "06:00", timezone: UTC}
+""")
+    rule = config.rule("night")
+    assert config.held_until(rule, datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)) == {
+        "hook": datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)}
+    assert config.held_until(rule, datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)) == {}
+
+
+def test_sink_streak_is_the_one_after_the_latest_attempt():
+    assert streak_after([]) == 0
+    assert streak_after([{"status": "pending"}]) == 0
+    assert streak_after([{"status": "retrying", "attempted_at": "2026-03-01T12:00:00+00:00", "streak": 3},
+                         {"status": "retrying", "attempted_at": "2026-03-01T12:05:00+00:00", "streak": 4},
+                         {"status": "delivered", "attempted_at": "2026-03-01T11:00:00+00:00", "streak": 0},
+                         {"status": "retrying", "attempted_at": "2026-03-01T12:06:00+00:00"}]) == 4
+    assert streak_after([{"status": "retrying", "attempted_at": "2026-03-01T12:00:00+00:00", "streak": 3},
+                         {"status": "delivered", "attempted_at": "2026-03-01T12:01:00+00:00", "streak": 0}]) == 0
 
 
 def test_silences_by_rule_key_and_expiry():
