@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from kafka.errors import KafkaError
+
 from pipeline.ingest.feeds import FeedConfig
 from pipeline.ingest.fetch import FeedError
 from pipeline.ingest.run import IngestReport, ingest_feed
@@ -20,6 +22,9 @@ def poll_one(feed: FeedConfig, s: Settings) -> IngestReport:
         return ingest_feed(feed, s)
     except FeedError as exc:
         return IngestReport(feed.name, "failed", error=str(exc))
+    except KafkaError as exc:  # the broker is down or unreachable: nothing was marked seen, the next poll resends
+        log.warning("feed %s: broker unavailable: %s", feed.name, exc)
+        return IngestReport(feed.name, "failed", error=f"feed {feed.name}: broker unavailable: {exc}")
     except Exception as exc:  # noqa: BLE001 - one feed's bug must not stop the other feeds
         log.exception("feed %s: unexpected error", feed.name)
         return IngestReport(feed.name, "failed", error=f"feed {feed.name}: {type(exc).__name__}: {exc}")

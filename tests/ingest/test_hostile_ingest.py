@@ -128,3 +128,22 @@ def test_one_bad_feed_fails_alone_in_the_cli_and_the_poller(radar_settings, tmp_
         assert load_state("enc", s).last_status == "encoding"
     finally:
         server.stop()
+
+
+def test_broker_down_fails_the_poll_clearly_and_the_next_poll_sends(radar_settings, tmp_path):
+    from pipeline.bus import ensure_topics
+    from pipeline.stack import free_port
+
+    s = radar_settings
+    ensure_topics(s)
+    server, base = _serve(tmp_path, {"links.xml": BAD_LINKS})
+    try:
+        feeds = [FeedConfig(name="down", url=f"{base}/links.xml")]
+        (report,) = poll_feeds(feeds, s.model_copy(update={"kafka_bootstrap": f"127.0.0.1:{free_port()}"}))
+        assert report.status == "failed" and "broker unavailable" in report.error
+        (report,) = poll_feeds(feeds, s)
+        assert report.status == "ok" and report.sent == 1
+        (rec,) = consume_all(s, s.topic_entries, 1)
+        assert load(RawArticle, rec.value).url == "https://news.example.org/ok"
+    finally:
+        server.stop()
