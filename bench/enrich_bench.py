@@ -3,8 +3,12 @@
 Articles/s is given per wall-clock second and per second of this process's CPU time (the latter is
 steadier on a shared machine).
 
-Articles of ~600 words are built by concatenating seven dev-set bodies (our own text). Run pinned
-to one core, e.g. ``taskset -c 1 python bench/enrich_bench.py``.
+Two sets of ~600-word articles, both our own text: ``dense`` concatenates seven dev-set bodies (every
+sentence carries a cue word, up to five events an article: the worst case for selective parsing and
+for per-event scoring), ``long`` is 24 articles written as long news stories
+(``bench/data/long_articles.jsonl``: 14 single incidents with quotes and background, 4 two-incident
+roundups, 6 non-violent stories), repeated to ``-n``. Run pinned to one core, e.g.
+``taskset -c 1 python bench/enrich_bench.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pipeline.schemas import RawArticle
 from pipeline.settings import get_settings
 
 DEVSET = Path(__file__).resolve().parent.parent / "tests" / "data" / "devset.jsonl"
+LONG_ARTICLES = Path(__file__).resolve().parent / "data" / "long_articles.jsonl"
 
 
 def build_articles(n: int, parts: int = 7) -> list[RawArticle]:
@@ -33,6 +38,13 @@ def build_articles(n: int, parts: int = 7) -> list[RawArticle]:
         body = " ".join(rows[(i + k) % len(rows)]["body"] for k in range(parts))
         out.append(RawArticle(id=str(i), title=rows[i % len(rows)]["title"], body=body))
     return out
+
+
+def long_articles(n: int) -> list[RawArticle]:
+    """``n`` articles from the long-story set, in order, repeated as needed."""
+    rows = [json.loads(line) for line in LONG_ARTICLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [RawArticle(id=f"{i}", title=rows[i % len(rows)]["title"], body=rows[i % len(rows)]["body"])
+            for i in range(n)]
 
 
 def per_component_ms(articles: list[RawArticle], batch_size: int) -> tuple[dict[str, float], float]:
@@ -85,10 +97,35 @@ def agreement(n: int, batch_size: int) -> dict[str, float]:
     return out
 
 
+def _throughput(articles: list[RawArticle], batch_size: int) -> tuple[float, float]:
+    """(articles/s wall, articles/s of CPU time) of the enricher over ``articles``, models loaded."""
+    enricher = get_enricher()
+    list(enricher.pipe(articles[:5], batch_size=batch_size))  # load models, warm caches
+    t, c = time.perf_counter(), time.process_time()
+    list(enricher.pipe(articles, batch_size=batch_size))
+    return len(articles) / (time.perf_counter() - t), len(articles) / (time.process_time() - c)
+
+
+def _report(name: str, articles: list[RawArticle], rates: tuple[float, float], batch_size: int) -> None:
+    """Print one set's throughput, the spaCy-alone reference and the per-component cost."""
+    words = sum(len(a.body.split()) for a in articles) / len(articles)
+    c = time.process_time()
+    list(get_nlp().pipe((a.body for a in articles), batch_size=batch_size))
+    spacy_rate = len(articles) / (time.process_time() - c)
+    components, parsed_share = per_component_ms(articles, batch_size)
+    print(f"enrich {name}: {rates[0]:.2f} articles/s wall, {rates[1]:.2f} articles/s of CPU time, at {words:.0f} "
+          f"words/article (spaCy alone {spacy_rate:.2f} docs/s of CPU time)")
+    print(f"  tokens tagged/parsed: {100 * parsed_share:.0f}% (selective parsing "
+          f"{'on' if get_settings().enrich_selective_parse else 'off'})")
+    for comp, ms in components.items():
+        print(f"  {comp:18s} {ms:7.1f} ms/article")
+
+
 def main() -> None:
-    """Print throughput, words/article, per-component cost and peak RSS."""
+    """Print throughput, words/article, per-component cost and peak RSS for each article set."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("-n", type=int, default=60, help="articles to enrich")
+    ap.add_argument("-n", type=int, default=60, help="articles to enrich per set")
+    ap.add_argument("--set", choices=["dense", "long", "both"], default="both", help="which article set(s)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--full-parse", action="store_true", help="turn selective parsing off")
     ap.add_argument("--agreement", type=int, metavar="N", help="only compare selective vs full parse on N articles")
@@ -100,25 +137,12 @@ def main() -> None:
     if args.full_parse:
         os.environ["RADAR_ENRICH_SELECTIVE_PARSE"] = "false"
         get_settings.cache_clear()
-    articles = build_articles(args.n)
-    words = sum(len(a.body.split()) for a in articles) / len(articles)
-    enricher = get_enricher()
-    list(enricher.pipe(articles[:5], batch_size=args.batch_size))  # load models, warm caches
-    t, c = time.perf_counter(), time.process_time()
-    list(enricher.pipe(articles, batch_size=args.batch_size))
-    rate, cpu_rate = len(articles) / (time.perf_counter() - t), len(articles) / (time.process_time() - c)
+    builders = {"dense": build_articles, "long": long_articles}
+    sets = {k: f(args.n) for k, f in builders.items() if args.set in (k, "both")}
+    rates = {k: _throughput(arts, args.batch_size) for k, arts in sets.items()}
     enrich_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    nlp = get_nlp()
-    c = time.process_time()
-    list(nlp.pipe((a.body for a in articles), batch_size=args.batch_size))
-    spacy_rate = len(articles) / (time.process_time() - c)
-    components, parsed_share = per_component_ms(articles, args.batch_size)
-    print(f"enrich: {rate:.2f} articles/s wall, {cpu_rate:.2f} articles/s of CPU time, at {words:.0f} words/article"
-          f" (spaCy alone {spacy_rate:.2f} docs/s of CPU time)")
-    print(f"  tokens tagged/parsed: {100 * parsed_share:.0f}% (selective parsing "
-          f"{'on' if get_settings().enrich_selective_parse else 'off'})")
-    for name, ms in components.items():
-        print(f"  {name:18s} {ms:7.1f} ms/article")
+    for k, arts in sets.items():
+        _report(k, arts, rates[k], args.batch_size)
     print(f"peak RSS: {enrich_peak:.0f} MiB while enriching, "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB with the reference passes")
 
