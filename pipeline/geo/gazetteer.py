@@ -36,6 +36,7 @@ SKELETON_MIN_CHARS = 4
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
 DEMONYMS_FILE = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
 STATE_ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "us_state_abbreviations.tsv"
+PREFERRED_SENSES_FILE = Path(__file__).resolve().parent / "data" / "preferred_senses.tsv"
 
 # AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
 US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
@@ -369,16 +370,22 @@ def build_gazetteer() -> Gazetteer:
     return g
 
 
-def _read_pairs(path: Path) -> dict[str, str]:
-    """``name<TAB>code`` lines of a project data file (``#`` comments), checked as they are read."""
+def _read_pairs(path: Path, columns: int = 2) -> dict[str, str]:
+    """``name<TAB>code`` lines of a project data file (``#`` comments; ``columns`` fields, the ones
+    after the second are comments), checked as they are read."""
     out: dict[str, str] = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip() and not line.startswith("#"):
             parts = line.split("\t")
-            if len(parts) != 2 or not all(parts):
-                raise ValueError(f"{path}:{n}: expected 'name<TAB>code', got {line!r}")
+            if len(parts) != columns or not all(parts):
+                raise ValueError(f"{path}:{n}: expected {columns} tab-separated fields, got {line!r}")
             out[parts[0]] = parts[1]
     return out
+
+
+def read_preferred_senses() -> dict[str, int]:
+    """Name → GeoNames id of its usual sense in news, from ``preferred_senses.tsv``."""
+    return {name: int(gid) for name, gid in _read_pairs(PREFERRED_SENSES_FILE, columns=3).items()}
 
 
 def read_demonyms() -> dict[str, str]:

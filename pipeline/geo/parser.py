@@ -17,6 +17,7 @@ from pipeline.geo.gazetteer import (
     KIND_REGION,
     Gazetteer,
     load_gazetteer,
+    read_preferred_senses,
     read_state_abbreviations,
     normalize,
 )
@@ -29,7 +30,7 @@ CONNECTORS = frozenset({"of", "de", "del", "la", "las", "los", "el", "upon", "on
                         "al", "az", "ez", "ad", "as", "ash", "ar", "an", "ul"})
 LOCATIVE_WORDS = frozenset({"in", "near", "at", "from", "to", "outside", "across", "into", "toward", "towards", "around", "throughout", "of"})
 # Capitalised English words that are also (mostly tiny) place names; only accepted as toponyms
-# when NER labels them GPE/LOC or a "Name, State" qualifier backs them.
+# when NER labels exactly that span GPE/LOC or a "Name, State" qualifier backs them.
 COMMON_WORDS = frozenset("""
 police march may june july august april mobile reading bath nice hope liberty union independence
 commerce sunday monday tuesday wednesday thursday friday saturday gold justice many bar van of
@@ -57,6 +58,7 @@ W_ALT_NAME = -1.5
 W_NO_PLACE_LABEL = -0.5
 W_NEAR = 1.5
 W_CAPITAL_CITY = -1.5
+W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
 MAX_CANDIDATES = 40
 SUPPORT_MIN = 0.25
@@ -128,6 +130,8 @@ class Geoparser:
         self.g = gazetteer
         self.ranker = ranker
         self._postal = {key.split(".")[1]: idx for key, idx in gazetteer.admin1_index.items() if key.startswith("US.")}
+        wanted = {gid: normalize(name) for name, gid in read_preferred_senses().items()}
+        self._preferred = {(wanted[gid], i) for i, gid in enumerate(gazetteer.gid) if gid in wanted}
         self._state_abbrev = {ab: self._postal[code] for ab, code in read_state_abbreviations().items()
                               if code in self._postal}
         alts = "|".join(re.escape(ab) for ab in sorted(self._state_abbrev, key=len, reverse=True))
@@ -198,8 +202,9 @@ class Geoparser:
             key = normalize(text[start:end])
             exact_ent = (i, j + 1) in ent_spans
             place = span_labels & PLACE_LABELS
+            labelled_place = exact_ent and bool(span_labels) and span_labels <= {"GPE", "LOC"}
             m = _Mention(start, end, text[start:end], key, cands, alt,
-                         strong=bool(place - {"FAC"} or (place and exact_ent)) and key not in COMMON_WORDS)
+                         strong=bool(place - {"FAC"} or (place and exact_ent)) and (key not in COMMON_WORDS or labelled_place))
             m.weak = bool(span_labels & (WEAK_LABELS | PLACE_LABELS)) and not m.strong
             # 'Miss.', 'Ind.', 'Mass.' read as words too; 'S.C.', 'W.Va.' do not
             m.state_abbrev = self._state_abbreviation(text[start:end]) is not None and "." not in text[start:end].rstrip(".")
@@ -341,6 +346,8 @@ class Geoparser:
         if g.kind[c] == KIND_ADMIN1 and not m.admin_word and any(
                 g.kind[o] == KIND_CITY and g.a1key[o] == g.a1key[c] and g.pop[o] >= 100_000 for o in m.cands):
             s += W_CAPITAL_CITY
+        if (m.key, c) in self._preferred:
+            s += W_PREFERRED
         if c in m.alt:
             s += W_ALT_NAME
         if not m.strong and g.kind[c] == KIND_CITY:
