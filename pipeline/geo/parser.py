@@ -46,6 +46,9 @@ victoria angel angels paradise eden zion bethel canaan goshen providence concord
 creek hall ridge gulf metro trail council pool gateway bay harbor harbour square plaza mall tower
 bridge station airport village town township borough heights springs falls grove park place
 """.split())
+# Nouns that make the capitalised name before them a place: "a Gainesville man", "Tixtla residents".
+RESIDENT_WORDS = frozenset({"man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "couple", "family",
+                            "resident", "residents", "native", "natives", "villagers", "townspeople", "locals"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
@@ -58,6 +61,7 @@ W_ALT_NAME = -1.5
 W_NO_PLACE_LABEL = -0.5
 W_NEAR = 1.5
 W_CAPITAL_CITY = -1.5
+SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
 MAX_CANDIDATES = 40
@@ -100,6 +104,7 @@ class _Mention:
     multi_person: bool = False
     surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
+    resident_word: bool = False  # followed by "man", "residents", ...
     fuzzy: bool = False
     state_abbrev: bool = False  # 'Ind.', 'Miss.': a place only as a qualifier or with a place label
     first_tok: int = -1
@@ -161,6 +166,39 @@ class Geoparser:
         """Whether ``surface`` is a gazetteer name (as the recogniser looks names up)."""
         return bool(self._lookup(surface)[0])
 
+    def _matches_from(self, text: str, tokens: list, i: int):  # noqa: ANN001, ANN202 - Iterator of matches
+        """Gazetteer matches of capitalised spans starting at token ``i``, longest first, as
+        ``(last token, start, end, candidates, alternate-name candidates)``."""
+        tok, n = tokens[i], len(tokens)
+        for j in range(min(n, i + self.g.max_words + 2) - 1, i - 1, -1):
+            last = tokens[j]
+            if not last.text[:1].isupper():
+                continue
+            inner = tokens[i : j + 1]
+            if any("\n" in t.text_with_ws for t in inner[:-1]):
+                continue
+            if any(not (t.text[:1].isupper() or t.lower_ in CONNECTORS or t.text in ("-", "'s")) for t in inner):
+                continue
+            start, end = tok.idx, last.idx + len(last.text)
+            cands, alt = self._lookup(text[start:end])
+            if cands:
+                yield j, start, end, cands, alt
+
+    def _longest_match(self, text: str, tokens: list, i: int):  # noqa: ANN001, ANN202 - match tuple or None
+        """The longest match at token ``i``, unless it is only a small town that is a country or state
+        plus generic words: "University of Michigan Center" holds Michigan, not Michigan Center."""
+        matches = self._matches_from(text, tokens, i)
+        longest = next(matches, None)
+        if longest is None or longest[0] == i or not all(
+                self.g.kind[c] == KIND_CITY and self.g.pop[c] < SMALL_PLACE_POP for c in longest[3]):
+            return longest
+        rest_generic = {k: all(t.lower_ in COMMON_WORDS for t in tokens[k + 1 : longest[0] + 1]) for k in range(i, longest[0])}
+        for shorter in matches:
+            if rest_generic[shorter[0]] and normalize(text[shorter[1]:shorter[2]]) not in COMMON_WORDS and any(
+                    self.g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1) for c in shorter[3]):
+                return shorter
+        return longest
+
     def _find_mentions(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
         tokens = list(doc)
         n = len(tokens)
@@ -175,21 +213,7 @@ class Geoparser:
             if not tok.text[:1].isupper():
                 i += 1
                 continue
-            found = None
-            for j in range(min(n, i + self.g.max_words + 2) - 1, i - 1, -1):
-                last = tokens[j]
-                if not last.text[:1].isupper():
-                    continue
-                inner = tokens[i : j + 1]
-                if any("\n" in t.text_with_ws for t in inner[:-1]):
-                    continue
-                if any(not (t.text[:1].isupper() or t.lower_ in CONNECTORS or t.text in ("-", "'s")) for t in inner):
-                    continue
-                start, end = tok.idx, last.idx + len(last.text)
-                cands, alt = self._lookup(text[start:end])
-                if cands:
-                    found = (j, start, end, cands, alt)
-                    break
+            found = self._longest_match(text, tokens, i)
             if found is None:
                 i += 1
                 continue
@@ -219,6 +243,7 @@ class Geoparser:
                 (nxt is not None and nxt.ent_iob_ == "I") or (prev is not None and tok.ent_iob_ == "I"))
             m.surname = i == j and tok.text in surnames and not any(
                 self.g.kind[c] == KIND_COUNTRY for c in cands)
+            m.resident_word = nxt is not None and nxt.lower_ in RESIDENT_WORDS
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
@@ -329,6 +354,8 @@ class Geoparser:
             return False
         big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]
         supported = bool(big) or any(tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN for c in cands)
+        if m.resident_word and any(g.kind[c] == KIND_CITY for c in cands):
+            return True
         if m.weak:
             if m.multi_person:
                 return False
