@@ -46,6 +46,8 @@ victoria angel angels paradise eden zion bethel canaan goshen providence concord
 creek hall ridge gulf metro trail council pool gateway bay harbor harbour square plaza mall tower
 bridge station airport village town township borough heights springs falls grove park place
 """.split())
+ORG_LABELS = frozenset({"ORG", "FAC", "EVENT"})
+ORG_PLACE_MIN_POP = 100_000  # a town that ends an organisation's name ('Metro Vancouver') is a place from this size
 # Nouns that make the capitalised name before them a place: "a Gainesville man", "Tixtla residents".
 RESIDENT_WORDS = frozenset({"man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "couple", "family",
                             "resident", "residents", "native", "natives", "villagers", "townspeople", "locals"})
@@ -105,6 +107,7 @@ class _Mention:
     surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
     resident_word: bool = False  # followed by "man", "residents", ...
+    in_org_name: bool = False  # ends a longer organisation or facility name ('CTV Winnipeg', 'Team Alberta')
     fuzzy: bool = False
     state_abbrev: bool = False  # 'Ind.', 'Miss.': a place only as a qualifier or with a place label
     first_tok: int = -1
@@ -244,6 +247,8 @@ class Geoparser:
             m.surname = i == j and tok.text in surnames and not any(
                 self.g.kind[c] == KIND_COUNTRY for c in cands)
             m.resident_word = nxt is not None and nxt.lower_ in RESIDENT_WORDS
+            m.in_org_name = span_labels <= ORG_LABELS and any(
+                e.start < i and e.end == j + 1 for e in doc.ents if e.start <= i and j < e.end)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
@@ -343,7 +348,12 @@ class Geoparser:
     def _plausible(self, m: _Mention, tot_a1: dict[str, float], accepted_keys: set[str]) -> bool:
         """Whether a gazetteer-only match is a toponym, given the context of the sure ones."""
         g = self.g
-        if m.key in COMMON_WORDS or m.inside_longer or m.state_abbrev or m.surname:
+        if m.key in COMMON_WORDS or m.state_abbrev or m.surname:
+            return False
+        if m.in_org_name and not m.multi_person and any(
+                g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1) or g.pop[c] >= ORG_PLACE_MIN_POP for c in m.cands if c not in m.alt):
+            return True
+        if m.inside_longer:
             return False
         cands = [c for c in m.cands if c not in m.alt]
         if m.multi_person:
