@@ -8,8 +8,9 @@ import struct
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
@@ -20,6 +21,7 @@ _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 HIGHLIGHT_TAGS = ("«", "»")
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
 MAX_OFFSET = 10_000  # index.max_result_window of Elasticsearch
 
 
@@ -48,6 +50,11 @@ FACETS: dict[str, str] = {
     "source": "source",
     "violent": "violent",
 }
+
+#: Keyword field that holds every facet value of a document (see :func:`facet_keys`).
+FACET_KEYS_FIELD = "facet_keys"
+KEY_SEP = "\x1f"
+TIMELINE = "timeline"
 
 #: Fields a map marker needs (``_source`` of the map request).
 MAP_FIELDS = ["id", "title", "geo", "event_type", "sub_event_type", "location.name", "location.admin1",
@@ -247,13 +254,59 @@ def incident_links(es: Elasticsearch, links_index: str, article_ids: list[str]) 
     return {h["_id"]: h["_source"].get("incident_id") for h in resp["hits"]["hits"]}
 
 
-def facet_aggs(size: int, timeline: bool = True) -> dict[str, Any]:
-    """Aggregations for the facet counts (top ``size`` values each) and the by-day, by-type timeline."""
-    aggs: dict[str, Any] = {name: {"terms": {"field": f, "size": size}} for name, f in FACETS.items()}
-    if timeline:
-        aggs["timeline"] = {"date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1},
-                            "aggs": {"type": {"terms": {"field": "event_type", "size": len(EVENT_TYPES)}}}}
-    return aggs
+def _values(doc: dict[str, Any], path: str) -> list[Any]:
+    """Values at a dotted ``path`` of a document, through lists of objects ('actors.name')."""
+    items: list[Any] = [doc]
+    for part in path.split("."):
+        nxt: list[Any] = []
+        for it in items:
+            v = it.get(part) if isinstance(it, dict) else None
+            nxt.extend(v if isinstance(v, list) else [v])
+        items = nxt
+    return [v for v in items if v is not None and v != ""]
+
+
+def _key_text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def facet_keys(doc: dict[str, Any]) -> list[str]:
+    """The document's facet keys, indexed in ``facet_keys``: one ``facet␟value`` per facet value, plus
+    ``timeline␟day`` and ``timeline␟day␟event type`` (UTC day of ``published_at``). One terms aggregation
+    over this field counts every facet and the timeline in a single pass over the matching documents."""
+    keys = {KEY_SEP.join((name, _key_text(v))) for name, path in FACETS.items() for v in _values(doc, path)}
+    published = doc.get("published_at")
+    if published:
+        day = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
+        day = (day.astimezone(timezone.utc) if day.tzinfo else day).date().isoformat()
+        keys.add(KEY_SEP.join((TIMELINE, day)))
+        if doc.get("event_type"):
+            keys.add(KEY_SEP.join((TIMELINE, day, doc["event_type"])))
+    return sorted(keys)
+
+
+def facet_aggs(terms_max: int) -> dict[str, Any]:
+    """The one aggregation behind every facet count and the timeline (up to ``terms_max`` keys)."""
+    return {FACET_KEYS_FIELD: {"terms": {"field": FACET_KEYS_FIELD, "size": terms_max}}}
+
+
+def read_facets(aggs: dict[str, Any], size: int) -> dict[str, Any]:
+    """``facets`` (top ``size`` values per facet, most frequent first) and ``timeline`` (by day, with
+    counts per event type) from the response of :func:`facet_aggs`."""
+    facets: dict[str, list[dict[str, Any]]] = {name: [] for name in FACETS}
+    days: dict[str, dict[str, Any]] = {}
+    for b in aggs.get(FACET_KEYS_FIELD, {}).get("buckets", []):
+        name, _, value = b["key"].partition(KEY_SEP)
+        if name == TIMELINE:
+            day, _, etype = value.partition(KEY_SEP)
+            entry = days.setdefault(day, {"day": day, "count": 0, "types": {}})
+            if etype:
+                entry["types"][etype] = b["doc_count"]
+            else:
+                entry["count"] = b["doc_count"]
+        elif name in facets and len(facets[name]) < size:
+            facets[name].append({"value": value, "count": b["doc_count"]})
+    return {"facets": facets, "timeline": [days[d] for d in sorted(days)]}
 
 
 def map_query(q: SearchQuery, size: int) -> dict[str, Any]:
@@ -309,29 +362,38 @@ def _with_sources(es: Elasticsearch, index: str, body: dict[str, Any], page: lis
 
 def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: str, facets: int = 0,
                map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS,
-               facet_cache: FacetCache | None = None) -> dict[str, Any]:
+               facet_cache: FacetCache | None = None, facet_terms_max: int = 10_000) -> dict[str, Any]:
     """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort]}``,
     plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``map`` (up to ``map_points``
-    located hits) when asked. Page, facets and map go in one request (msearch). Each hit's
+    located hits) when asked. Page and map go in one request (msearch), the facet aggregation in a
+    second one at the same time. Each hit's
     ``incident_id`` is joined from ``links_index`` (the incident-links alias), so the
     article document has one writer (the index worker) and a re-index never loses the link.
-    With ``facet_cache``, facets of a query asked for within its TTL are not computed again."""
+    With ``facet_cache``, facets of a query asked for within its TTL are not computed again; facets and
+    timeline come from one aggregation of up to ``facet_terms_max`` keys (the rarest past it are left out)."""
     body = build_query(q, tags)
     key = json.dumps([index, facets, body["query"]], sort_keys=True)
     cached = facet_cache.get(key) if facet_cache is not None and facets else None
-    if facets and cached is None:
-        body["aggs"] = facet_aggs(facets)
+    # the facet aggregation walks every match: it runs beside the page and map requests, not after them
+    facet_future = _POOL.submit(es.search, index=index, query=body["query"], size=0, track_total_hits=False,
+                                aggs=facet_aggs(facet_terms_max)) if facets and cached is None else None
     skip = q.search_after[1] if q.search_after and by_relevance(q) else 0
     # hits of the cursor's score already shown are skipped: fetch them without source or highlight
     main = {**{k: v for k, v in body.items() if k != "highlight"}, "_source": False} if skip else body
-    if map_points:
-        responses = es.msearch(searches=[{"index": index}, main, {"index": index}, map_query(q, map_points)])["responses"]
-        for r in responses:
-            if "error" in r:
-                raise SearchServerError(r.get("status", 500), r["error"])
-        resp, map_resp = responses
-    else:
-        resp, map_resp = es.search(index=index, **main).body, None
+    try:
+        if map_points:
+            responses = es.msearch(searches=[{"index": index}, main, {"index": index}, map_query(q, map_points)])["responses"]
+            for r in responses:
+                if "error" in r:
+                    raise SearchServerError(r.get("status", 500), r["error"])
+            resp, map_resp = responses
+        else:
+            resp, map_resp = es.search(index=index, **main).body, None
+    except BaseException:
+        if facet_future is not None:
+            facet_future.cancel()
+        raise
+    facet_resp = facet_future.result().body if facet_future is not None else None
     page = resp["hits"]["hits"][skip:]
     if skip:
         page = _with_sources(es, index, body, page)
@@ -348,14 +410,8 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
     out: dict[str, Any] = {"total": _total(resp), "hits": hits}
     if cached is not None:
         out.update(cached)
-    elif facets:
-        aggs = resp.get("aggregations", {})
-        out["facets"] = {name: [{"value": b.get("key_as_string", b["key"]) if name == "violent" else b["key"],
-                                 "count": b["doc_count"]} for b in aggs.get(name, {}).get("buckets", [])]
-                         for name in FACETS}
-        out["timeline"] = [{"day": b["key_as_string"][:10], "count": b["doc_count"],
-                            "types": {t["key"]: t["doc_count"] for t in b["type"]["buckets"]}}
-                           for b in aggs.get("timeline", {}).get("buckets", [])]
+    elif facet_resp is not None:
+        out.update(read_facets(facet_resp.get("aggregations", {}), facets))
         if facet_cache is not None:
             facet_cache.put(key, {"facets": out["facets"], "timeline": out["timeline"]})
     if map_resp is not None:

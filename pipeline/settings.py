@@ -197,6 +197,8 @@ class Settings(BaseSettings):
     web_map_max_points: int = Field(2_000, description="most located hits drawn on the map")
     web_facet_cache_s: float = Field(30.0, description="facet counts and timeline of a query are reused this long (0: off)")
     web_facet_cache_entries: int = Field(256, description="queries whose facets are kept")
+    web_facet_terms_max: int = Field(
+        10_000, description="facet values and timeline days counted by the one facet aggregation; the rarest past it are left out")
     web_max_query_chars: int = 500
     web_incident_max_articles: int = 200
     web_alerts_recent: int = 50

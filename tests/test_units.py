@@ -5,7 +5,16 @@ from collections import namedtuple
 import pytest
 
 from pipeline.schemas import EVENT_TYPES, SCHEMA_VERSION, EnrichedArticle, RawArticle, SchemaError, dump, load
-from pipeline.search import QueryError, SearchQuery, build_query, parse_near, parse_since, resolve_event_type
+from pipeline.search import (
+    QueryError,
+    SearchQuery,
+    build_query,
+    facet_keys,
+    parse_near,
+    parse_since,
+    read_facets,
+    resolve_event_type,
+)
 from pipeline.stream import BatchResult, Output, dead_letter, run_handler
 
 Record = namedtuple("Record", "topic partition offset key value")
@@ -53,6 +62,23 @@ def test_event_type_names_and_prefixes():
     assert resolve_event_type("armed clash") == "Armed clash"
     with pytest.raises(QueryError):
         resolve_event_type("picnic")
+
+
+def test_facet_keys_round_trip_through_one_terms_aggregation():
+    doc = {"event_type": "Battles", "violent": True, "source": "a.example", "published_at": "2026-03-01T23:30:00-02:00",
+           "location": {"country_code": "MX", "admin1": "Chihuahua"},
+           "actors": [{"name": "Police", "category": "State forces"}, {"name": "Juárez Cartel", "category": "Criminal groups"}]}
+    keys = facet_keys(doc)
+    assert "timeline\x1f2026-03-02" in keys and "timeline\x1f2026-03-02\x1fBattles" in keys  # UTC day
+    assert "actor\x1fJuárez Cartel" in keys and "violent\x1ftrue" in keys and len(keys) == len(set(keys))
+    other = facet_keys({"violent": False, "published_at": "2026-03-02T10:00:00Z", "actors": []})
+    buckets = [{"key": k, "doc_count": (keys + other).count(k)} for k in sorted(set(keys + other))]
+    buckets.sort(key=lambda b: -b["doc_count"])
+    out = read_facets({"facet_keys": {"buckets": buckets}}, size=1)
+    assert out["timeline"] == [{"day": "2026-03-02", "count": 2, "types": {"Battles": 1}}]
+    assert out["facets"]["country"] == [{"value": "MX", "count": 1}] and len(out["facets"]["actor"]) == 1
+    assert {f["value"] for f in out["facets"]["violent"]} <= {"true", "false"}
+    assert out["facets"]["sub_event_type"] == []
 
 
 def test_build_query_filters():

@@ -10,6 +10,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from pipeline.index.archive import Archive
 from pipeline.schemas import EnrichedArticle, SchemaError, load, utcnow
+from pipeline.search import facet_keys
 from pipeline.stream import BatchResult, RetryableError
 
 log = logging.getLogger(__name__)
@@ -18,10 +19,12 @@ RETRYABLE_STATUS = {429, 502, 503, 504}
 
 
 def search_document(article: EnrichedArticle) -> dict[str, Any]:
-    """The document stored in the index: the enriched article plus a ``geo`` point and ``indexed_at``."""
+    """The document stored in the index: the enriched article plus a ``geo`` point, its ``facet_keys``
+    and ``indexed_at``."""
     doc = article.model_dump(mode="json")
     loc = article.location
     doc["geo"] = {"lat": loc.lat, "lon": loc.lon} if loc and loc.lat is not None and loc.lon is not None else None
+    doc["facet_keys"] = facet_keys(doc)
     doc["indexed_at"] = utcnow().isoformat()
     return doc
 

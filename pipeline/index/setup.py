@@ -81,12 +81,14 @@ def wait_for_search(es: Elasticsearch, timeout_s: float) -> None:
 
 
 def ensure_index(es: Elasticsearch, name: str, s: Settings | None = None, policy: str | None = None) -> str:
-    """Put the template for ``name`` and create its first index behind the alias if missing."""
+    """Put the template for ``name`` and create its first index behind the alias if missing; an
+    existing index gets the template's new fields (mappings only ever add fields)."""
     s = s or get_settings()
     path = s.configs_dir / "index_templates" / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(f"index template {path} is missing")
-    es.indices.put_index_template(name=alias_name(name, s), **template_body(name, s, policy))
+    body = template_body(name, s, policy)
+    es.indices.put_index_template(name=alias_name(name, s), **body)
     alias = alias_name(name, s)
     if not es.indices.exists_alias(name=alias):
         first = f"{alias}-000001"
@@ -95,6 +97,14 @@ def ensure_index(es: Elasticsearch, name: str, s: Settings | None = None, policy
         else:
             es.indices.put_alias(index=first, name=alias, is_write_index=True)
         log.info("created index %s behind alias %s", first, alias)
+    else:
+        try:
+            es.indices.put_mapping(index=alias, properties=body["template"]["mappings"]["properties"])
+        except ApiError as exc:
+            if exc.status_code != 400:
+                raise
+            log.warning("index %s keeps its mapping: the template changed a field's type (%s); "
+                        "new indices after rollover get the template's", alias, exc.message)
     return alias
 
 

@@ -172,7 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = time.perf_counter()
         result = run_search(es, s.articles_alias, query, links_index=s.links_alias,
                             facets=s.web_facet_size if facets else 0,
-                            map_points=s.web_map_max_points if map else 0, tags=MARKS, facet_cache=facet_cache)
+                            map_points=s.web_map_max_points if map else 0, tags=MARKS, facet_cache=facet_cache,
+                            facet_terms_max=s.web_facet_terms_max)
         result["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
         if (cursor := next_cursor(query, result["hits"])) is not None:
             result["next_after"] = json.dumps(cursor)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from pipeline.index.client import make_client
 from pipeline.index.indexer import bulk_index
-from pipeline.search import MAX_OFFSET, QueryError, SearchQuery, build_query, next_cursor, run_search
+from pipeline.search import FACETS, MAX_OFFSET, QueryError, SearchQuery, build_query, next_cursor, run_search
 from pipeline.web.app import MARKS, STATIC, create_app
 
 pytestmark = pytest.mark.e2e
@@ -49,6 +49,27 @@ def test_the_api_and_radar_search_share_one_query_builder(live, api):
                          links_index=live.s.links_alias)
         es.close()
         assert [h["id"] for h in web["hits"]] == [h["id"] for h in cli["hits"]] and web["total"] == cli["total"]
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "police"}, {"country": "MX"}])
+def test_facets_and_timeline_equal_the_servers_own_aggregations(live, api, params):
+    """The one aggregation over ``facet_keys`` counts what a terms aggregation per field and a daily
+    date histogram by type count."""
+    res = api.get("/api/search", params={**params, "map": False}).json()
+    es = make_client(live.s)
+    q = SearchQuery(text=params.get("q", ""), countries=[params["country"]] if "country" in params else [])
+    aggs = {name: {"terms": {"field": f, "size": 50}} for name, f in FACETS.items()}
+    aggs["days"] = {"date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1},
+                    "aggs": {"type": {"terms": {"field": "event_type", "size": 10}}}}
+    direct = es.search(index=live.s.articles_alias, query=build_query(q)["query"], size=0, aggs=aggs)["aggregations"]
+    es.close()
+    for name in FACETS:
+        want = [(b.get("key_as_string", b["key"]) if name == "violent" else b["key"], b["doc_count"])
+                for b in direct[name]["buckets"][:live.s.web_facet_size]]
+        assert [(f["value"], f["count"]) for f in res["facets"][name]] == want, name
+    assert res["timeline"] == [{"day": b["key_as_string"][:10], "count": b["doc_count"],
+                                "types": {t["key"]: t["doc_count"] for t in b["type"]["buckets"]}}
+                               for b in direct["days"]["buckets"]]
 
 
 def test_facet_filters_narrow_the_results(api):
