@@ -35,7 +35,7 @@ ALT_MIN_POPULATION = 15_000
 SKELETON_MIN_CHARS = 4
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
 DEMONYMS_FILE = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
-STATE_ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "us_state_abbreviations.tsv"
+STATE_ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "state_abbreviations.tsv"
 PREFERRED_SENSES_FILE = Path(__file__).resolve().parent / "data" / "preferred_senses.tsv"
 
 # AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
@@ -394,7 +394,8 @@ def read_demonyms() -> dict[str, str]:
 
 
 def read_state_abbreviations() -> dict[str, str]:
-    """News-style US state abbreviation ("W.Va.") → postal code, from ``us_state_abbreviations.tsv``."""
+    """News-style state or province abbreviation ("W.Va.", "Alta.") → admin1 key ("US.WV", "CA.01"), from
+    ``state_abbreviations.tsv``."""
     return _read_pairs(STATE_ABBREVIATIONS_FILE)
 
 

@@ -140,8 +140,8 @@ class Geoparser:
         self._postal = {key.split(".")[1]: idx for key, idx in gazetteer.admin1_index.items() if key.startswith("US.")}
         wanted = {gid: normalize(name) for name, gid in read_preferred_senses().items()}
         self._preferred = {(wanted[gid], i) for i, gid in enumerate(gazetteer.gid) if gid in wanted}
-        self._state_abbrev = {ab: self._postal[code] for ab, code in read_state_abbreviations().items()
-                              if code in self._postal}
+        self._state_abbrev = {ab: gazetteer.admin1_index[key] for ab, key in read_state_abbreviations().items()
+                              if key in gazetteer.admin1_index}
         alts = "|".join(re.escape(ab) for ab in sorted(self._state_abbrev, key=len, reverse=True))
         self._state_abbrev_re = re.compile(rf"^\s*,\s*({alts})(?![\w])")
 
@@ -162,7 +162,7 @@ class Geoparser:
         return main + alt, set(alt)
 
     def _state_abbreviation(self, surface: str) -> int | None:
-        """The US state a news-style abbreviation names ('W.Va.', also without its last full stop)."""
+        """The state or province a news-style abbreviation names ('W.Va.', 'Alta.', also without its last full stop)."""
         return self._state_abbrev.get(surface if surface.endswith(".") else surface + ".")
 
     def is_name(self, surface: str) -> bool:
@@ -326,7 +326,8 @@ class Geoparser:
             if not sep:
                 continue
             q = by_start.get(m.end + sep.end())
-            if q is not None and q is not m and any(g.kind[c] in (KIND_ADMIN1, KIND_COUNTRY) for c in q.cands):
+            if q is not None and q is not m and any(g.kind[c] in (KIND_ADMIN1, KIND_COUNTRY) for c in q.cands) \
+                    and not self._country_before_country(m, q):
                 m.qualifier = q
                 q.is_qualifier = True
                 continue
@@ -336,6 +337,14 @@ class Geoparser:
             abbrev = self._state_abbrev_re.match(tail)
             if abbrev:
                 m.qualifier_a1 = g.a1key[self._state_abbrev[abbrev.group(1)]]
+
+    def _country_before_country(self, m: _Mention, q: _Mention) -> bool:
+        """'Russia, U.S. officials said': a country name followed by another country is a list, not
+        'Town, Country', unless the first names a state of the second ('Georgia, U.S.')."""
+        g = self.g
+        q_cc = {g.cc[c] for c in q.cands if g.kind[c] == KIND_COUNTRY}
+        return bool(q_cc) and any(g.kind[c] == KIND_COUNTRY for c in m.cands) and not any(
+            g.kind[c] == KIND_ADMIN1 and g.cc[c] in q_cc for c in m.cands)
 
     def _sure(self, m: _Mention) -> bool:
         """Accepted without document context: NER place label, qualifier, demonym."""
@@ -470,7 +479,7 @@ class Geoparser:
     def _qualifier_targets(self, m: _Mention) -> tuple[set[str], set[str]]:
         g = self.g
         if m.qualifier_a1:
-            return {"US"}, {m.qualifier_a1}
+            return {m.qualifier_a1.split(".")[0]}, {m.qualifier_a1}
         if m.qualifier is None:
             return set(), set()
         q_cc: set[str] = set()

@@ -192,3 +192,17 @@ def test_country_points_are_geonames_points(gp: Geoparser) -> None:
     places = _resolved(gp, "Officials in Canada and Japan met delegates from India.")
     assert (places["Canada"].lat, places["Canada"].lon) == pytest.approx((60.10867, -113.64258))
     assert (places["India"].lat, places["India"].lon) == pytest.approx((22.0, 79.0))
+
+
+def test_state_and_province_abbreviations_qualify_towns(gp: Geoparser) -> None:
+    us = _resolved(gp, "A fire destroyed a warehouse in Wheeling, W.Va., on Monday.")
+    assert (us["Wheeling"].country_code, us["Wheeling"].admin1) == ("US", "West Virginia")
+    ca = _resolved(gp, "The cat was found during a safety check in Wainwright, Alta., by the conductor.")
+    assert (ca["Wainwright"].country_code, ca["Wainwright"].admin1) == ("CA", "Alberta")
+
+
+def test_a_country_before_another_country_is_a_list_not_a_qualifier(gp: Geoparser) -> None:
+    loc = _resolved(gp, "His reports on the deals in Russia, U.S. officials said on Wednesday, were credible.")
+    assert loc["Russia"].country_code == "RU" and loc["Russia"].precision == "country"
+    ga = _resolved(gp, "Flooding closed roads in Georgia, U.S. on Friday.")
+    assert (ga["Georgia"].country_code, ga["Georgia"].precision) == ("US", "admin1")
