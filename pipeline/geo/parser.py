@@ -62,6 +62,7 @@ W_QUALIFIER = 6.0
 W_ALT_NAME = -1.5
 W_NO_PLACE_LABEL = -0.5
 W_NEAR = 1.5
+W_COUNTY_STATE = 1.5  # a town in a state that has a county the text names
 W_CAPITAL_CITY = -1.5
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
@@ -447,6 +448,7 @@ class Geoparser:
         g = self.g
         for m in mentions:
             m.scores = {c: self._base(m, c) for c in m.cands}
+        county_a1 = self._county_states(mentions)
         for it in range(CONTEXT_ITERATIONS):
             per_cc, per_a1 = self._evidence(mentions)
             tot_cc, tot_a1 = self._totals(per_cc, per_a1)
@@ -471,10 +473,19 @@ class Geoparser:
                         s += W_QUALIFIER
                     if points and g.kind[c] in (KIND_CITY, KIND_ADMIN2) and _near(g.lat[c], g.lon[c], points):
                         s += W_NEAR
+                    if a1 and g.kind[c] == KIND_CITY and any(a1 in states for k, states in county_a1.items() if k != m.key):
+                        s += W_COUNTY_STATE
                     scores[c] = s
                 new_scores.append(scores)
             for m, scores in zip(mentions, new_scores):
                 m.scores = scores
+
+    def _county_states(self, mentions: list[_Mention]) -> dict[str, set[str]]:
+        """Per county name in the text ('Henry County'), the states that have a county of that name:
+        a town that shares one of them with a county named beside it is likely there."""
+        g = self.g
+        return {m.key: {g.a1key[c] for c in m.cands if g.kind[c] == KIND_ADMIN2 and g.a1key[c]}
+                for m in mentions if any(g.kind[c] == KIND_ADMIN2 for c in m.cands)}
 
     def _qualifier_targets(self, m: _Mention) -> tuple[set[str], set[str]]:
         g = self.g

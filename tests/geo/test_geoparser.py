@@ -206,3 +206,8 @@ def test_a_country_before_another_country_is_a_list_not_a_qualifier(gp: Geoparse
     assert loc["Russia"].country_code == "RU" and loc["Russia"].precision == "country"
     ga = _resolved(gp, "Flooding closed roads in Georgia, U.S. on Friday.")
     assert (ga["Georgia"].country_code, ga["Georgia"].precision) == ("US", "admin1")
+
+
+def test_a_county_named_beside_a_town_picks_the_towns_state(gp: Geoparser) -> None:
+    loc = _resolved(gp, "A Paris man was arrested at Paris City Hall and will appear in Henry County General Sessions Court.")
+    assert (loc["Paris"].country_code, loc["Paris"].admin1) == ("US", "Tennessee")
