@@ -110,7 +110,7 @@ def time_query(client: Any, params: dict[str, Any], repeat: int) -> dict[str, fl
     body = resp.json()
     return {"p50": statistics.median(wall), "p95": wall[min(len(wall) - 1, int(0.95 * len(wall)))],
             "took_p50": statistics.median(took), "total": body["total"], "kb": len(resp.content) / 1024,
-            "map": len(body.get("map", []))}
+            "map": len(body.get("places", []))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         index_s = index_corpus(es, s.articles_alias, docs)
         count = es.count(index=s.articles_alias)["count"]
         print(f"indexed {count} articles ({args.distinct} distinct enriched texts, {prep_s:.1f}s to enrich and "
-              f"build) in {index_s:.1f}s; page size 20, facets {s.web_facet_size}/facet, map ≤ {s.web_map_max_points} points")
+              f"build) in {index_s:.1f}s; page size 20, facets {s.web_facet_size}/facet, map ≤ {s.web_map_max_points} places")
         worst: dict[str, float] = {}
         for mode, cache_s in (("cold: facets computed on every request", 0.0), ("facet cache on (repeat, paging)", 30.0)):
             with TestClient(create_app(s.model_copy(update={"web_facet_cache_s": cache_s}))) as client:

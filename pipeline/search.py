@@ -29,14 +29,6 @@ class QueryError(ValueError):
     """A search option is malformed."""
 
 
-class SearchServerError(RuntimeError):
-    """The search server refused a request of a multi-search."""
-
-    def __init__(self, status: int, error: Any) -> None:
-        super().__init__(f"search server answered {status}: {error}")
-        self.status = status
-
-
 SortOrder = Literal["best", "newest"]
 
 #: Facets (aggregations) a search can return: name -> indexed field.
@@ -56,9 +48,10 @@ FACET_KEYS_FIELD = "facet_keys"
 KEY_SEP = "\x1f"
 TIMELINE = "timeline"
 
-#: Fields a map marker needs (``_source`` of the map request).
-MAP_FIELDS = ["id", "title", "geo", "event_type", "sub_event_type", "location.name", "location.admin1",
-              "location.country_code", "incident_id", "published_at"]
+#: facet_keys prefix of a document's place on the map: ``place␟lat,lon␟event type␟label``
+PLACES = "place"
+#: decimals of the map point of a place key (0.01° ≈ 1 km: one marker per town)
+PLACE_DECIMALS = 2
 
 
 @dataclass
@@ -270,11 +263,27 @@ def _key_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+def place_point(doc: dict[str, Any]) -> str | None:
+    """``lat,lon`` of the document's map point, rounded to :data:`PLACE_DECIMALS`; None without one."""
+    geo = doc.get("geo")
+    if not isinstance(geo, dict) or geo.get("lat") is None or geo.get("lon") is None:
+        return None
+    return f"{float(geo['lat']):.{PLACE_DECIMALS}f},{float(geo['lon']):.{PLACE_DECIMALS}f}"
+
+
+def _place_label(doc: dict[str, Any]) -> str:
+    loc = doc.get("location") or {}
+    return ", ".join(str(loc[k]) for k in ("name", "admin1", "country_code") if loc.get(k))
+
+
 def facet_keys(doc: dict[str, Any]) -> list[str]:
-    """The document's facet keys, indexed in ``facet_keys``: one ``facet␟value`` per facet value, plus
-    ``timeline␟day`` and ``timeline␟day␟event type`` (UTC day of ``published_at``). One terms aggregation
-    over this field counts every facet and the timeline in a single pass over the matching documents."""
+    """The document's facet keys, indexed in ``facet_keys``: one ``facet␟value`` per facet value,
+    ``timeline␟day`` and ``timeline␟day␟event type`` (UTC day of ``published_at``), and its map place
+    ``place␟lat,lon␟event type␟label``. One terms aggregation over this field counts every facet, the
+    timeline and the map's places in a single pass over the matching documents."""
     keys = {KEY_SEP.join((name, _key_text(v))) for name, path in FACETS.items() for v in _values(doc, path)}
+    if point := place_point(doc):
+        keys.add(KEY_SEP.join((PLACES, point, doc.get("event_type") or "", _place_label(doc))))
     published = doc.get("published_at")
     if published:
         day = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
@@ -290,14 +299,25 @@ def facet_aggs(terms_max: int) -> dict[str, Any]:
     return {FACET_KEYS_FIELD: {"terms": {"field": FACET_KEYS_FIELD, "size": terms_max}}}
 
 
-def read_facets(aggs: dict[str, Any], size: int) -> dict[str, Any]:
-    """``facets`` (top ``size`` values per facet, most frequent first) and ``timeline`` (by day, with
-    counts per event type) from the response of :func:`facet_aggs`."""
+def read_facets(aggs: dict[str, Any], size: int, places: int = 0) -> dict[str, Any]:
+    """``facets`` (top ``size`` values per facet, most frequent first), ``timeline`` (by day, with
+    counts per event type) and ``places`` (the ``places`` busiest map points, each with its label, count
+    and counts per event type) from the response of :func:`facet_aggs`."""
     facets: dict[str, list[dict[str, Any]]] = {name: [] for name in FACETS}
     days: dict[str, dict[str, Any]] = {}
+    points: dict[str, dict[str, Any]] = {}
     for b in aggs.get(FACET_KEYS_FIELD, {}).get("buckets", []):
         name, _, value = b["key"].partition(KEY_SEP)
-        if name == TIMELINE:
+        if name == PLACES:
+            point, _, rest = value.partition(KEY_SEP)
+            etype, _, label = rest.partition(KEY_SEP)
+            lat, _, lon = point.partition(",")
+            entry = points.setdefault(point, {"point": point, "lat": float(lat), "lon": float(lon), "label": label,
+                                              "count": 0, "types": {}})
+            entry["count"] += b["doc_count"]
+            if etype:
+                entry["types"][etype] = entry["types"].get(etype, 0) + b["doc_count"]
+        elif name == TIMELINE:
             day, _, etype = value.partition(KEY_SEP)
             entry = days.setdefault(day, {"day": day, "count": 0, "types": {}})
             if etype:
@@ -306,16 +326,8 @@ def read_facets(aggs: dict[str, Any], size: int) -> dict[str, Any]:
                 entry["count"] = b["doc_count"]
         elif name in facets and len(facets[name]) < size:
             facets[name].append({"value": value, "count": b["doc_count"]})
-    return {"facets": facets, "timeline": [days[d] for d in sorted(days)]}
-
-
-def map_query(q: SearchQuery, size: int) -> dict[str, Any]:
-    """Request for the map: the first ``size`` hits of ``q`` that have a point, marker fields only."""
-    body = build_query(SearchQuery(**{**q.__dict__, "size": size, "search_after": None}))
-    body["query"]["bool"]["filter"].append({"exists": {"field": "geo"}})
-    body.pop("highlight")
-    body["_source"] = MAP_FIELDS
-    return body
+    busiest = sorted(points.values(), key=lambda p: (-p["count"], p["point"]))[:places]
+    return {"facets": facets, "timeline": [days[d] for d in sorted(days)], "places": busiest}
 
 
 class FacetCache:
@@ -363,37 +375,30 @@ def _with_sources(es: Elasticsearch, index: str, body: dict[str, Any], page: lis
 def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: str, facets: int = 0,
                map_points: int = 0, tags: tuple[str, str] = HIGHLIGHT_TAGS,
                facet_cache: FacetCache | None = None, facet_terms_max: int = 10_000) -> dict[str, Any]:
-    """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort]}``,
-    plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``map`` (up to ``map_points``
-    located hits) when asked. Page and map go in one request (msearch), the facet aggregation in a
-    second one at the same time. Each hit's
-    ``incident_id`` is joined from ``links_index`` (the incident-links alias), so the
-    article document has one writer (the index worker) and a re-index never loses the link.
-    With ``facet_cache``, facets of a query asked for within its TTL are not computed again; facets and
-    timeline come from one aggregation of up to ``facet_terms_max`` keys (the rarest past it are left out)."""
+    """Run ``q`` against ``index``; returns ``{"total": n, "hits": [doc + _score + highlight + _sort +
+    _place]}``, plus ``facets`` and ``timeline`` (top ``facets`` values per facet) and ``places`` (up to
+    ``map_points`` map points with counts per event type) when asked. Facets, timeline and places come
+    from one aggregation of up to ``facet_terms_max`` keys (the rarest past it are left out), run beside
+    the page request; with ``facet_cache`` it is not run again for a query asked within its TTL. Each
+    hit's ``incident_id`` is joined from ``links_index`` (the incident-links alias), so the article
+    document has one writer (the index worker) and a re-index never loses the link; ``_place`` is the
+    hit's key in ``places``."""
     body = build_query(q, tags)
-    key = json.dumps([index, facets, body["query"]], sort_keys=True)
-    cached = facet_cache.get(key) if facet_cache is not None and facets else None
-    # the facet aggregation walks every match: it runs beside the page and map requests, not after them
-    facet_future = _POOL.submit(es.search, index=index, query=body["query"], size=0, track_total_hits=False,
-                                aggs=facet_aggs(facet_terms_max)) if facets and cached is None else None
+    aggregate = bool(facets or map_points)
+    key = json.dumps([index, facets, map_points, body["query"]], sort_keys=True)
+    cached = facet_cache.get(key) if facet_cache is not None and aggregate else None
+    # the aggregation walks every match: it runs beside the page request, not after it
+    agg_future = _POOL.submit(es.search, index=index, query=body["query"], size=0, track_total_hits=False,
+                              aggs=facet_aggs(facet_terms_max)) if aggregate and cached is None else None
     skip = q.search_after[1] if q.search_after and by_relevance(q) else 0
     # hits of the cursor's score already shown are skipped: fetch them without source or highlight
     main = {**{k: v for k, v in body.items() if k != "highlight"}, "_source": False} if skip else body
     try:
-        if map_points:
-            responses = es.msearch(searches=[{"index": index}, main, {"index": index}, map_query(q, map_points)])["responses"]
-            for r in responses:
-                if "error" in r:
-                    raise SearchServerError(r.get("status", 500), r["error"])
-            resp, map_resp = responses
-        else:
-            resp, map_resp = es.search(index=index, **main).body, None
+        resp = es.search(index=index, **main).body
     except BaseException:
-        if facet_future is not None:
-            facet_future.cancel()
+        if agg_future is not None:
+            agg_future.cancel()
         raise
-    facet_resp = facet_future.result().body if facet_future is not None else None
     page = resp["hits"]["hits"][skip:]
     if skip:
         page = _with_sources(es, index, body, page)
@@ -403,19 +408,20 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
         doc["_score"] = h.get("_score")
         doc["highlight"] = h.get("highlight", {})
         doc["_sort"] = h.get("sort")
+        doc["_place"] = place_point(doc)
         hits.append(doc)
     links = incident_links(es, links_index, [h["id"] for h in hits if h.get("id")])
     for doc in hits:
         doc["incident_id"] = links.get(doc.get("id"), doc.get("incident_id"))
     out: dict[str, Any] = {"total": _total(resp), "hits": hits}
-    if cached is not None:
-        out.update(cached)
-    elif facet_resp is not None:
-        out.update(read_facets(facet_resp.get("aggregations", {}), facets))
+    if agg_future is not None:
+        cached = read_facets(agg_future.result().body.get("aggregations", {}), facets, map_points)
         if facet_cache is not None:
-            facet_cache.put(key, {"facets": out["facets"], "timeline": out["timeline"]})
-    if map_resp is not None:
-        out["map"] = [h["_source"] for h in map_resp["hits"]["hits"]]
+            facet_cache.put(key, cached)
+    if cached is not None and facets:
+        out["facets"], out["timeline"] = cached["facets"], cached["timeline"]
+    if cached is not None and map_points:
+        out["places"] = cached["places"]
     return out
 
 

@@ -194,7 +194,7 @@ class Settings(BaseSettings):
     web_password: str | None = None
     web_page_size_max: int = 100
     web_facet_size: int = Field(12, description="values listed per facet")
-    web_map_max_points: int = Field(2_000, description="most located hits drawn on the map")
+    web_map_max_points: int = Field(2_000, description="most map places (points with their article counts) drawn on the map")
     web_facet_cache_s: float = Field(30.0, description="facet counts and timeline of a query are reused this long (0: off)")
     web_facet_cache_entries: int = Field(256, description="queries whose facets are kept")
     web_facet_terms_max: int = Field(

@@ -12,6 +12,7 @@ from pipeline.search import (
     facet_keys,
     parse_near,
     parse_since,
+    place_point,
     read_facets,
     resolve_event_type,
 )
@@ -78,7 +79,23 @@ def test_facet_keys_round_trip_through_one_terms_aggregation():
     assert out["timeline"] == [{"day": "2026-03-02", "count": 2, "types": {"Battles": 1}}]
     assert out["facets"]["country"] == [{"value": "MX", "count": 1}] and len(out["facets"]["actor"]) == 1
     assert {f["value"] for f in out["facets"]["violent"]} <= {"true", "false"}
-    assert out["facets"]["sub_event_type"] == []
+    assert out["facets"]["sub_event_type"] == [] and out["places"] == []
+
+
+def test_place_keys_group_articles_by_map_point_and_type():
+    def doc(etype: str, lat: float, name: str) -> dict:
+        return {"event_type": etype, "geo": {"lat": lat, "lon": -108.1412}, "published_at": "2026-03-01T10:00:00Z",
+                "location": {"name": name, "admin1": "Chihuahua", "country_code": "MX"}}
+    docs = [doc("Battles", 29.1903, "Madera"), doc("Battles", 29.1899, "Madera"), doc("Protests", 29.19, "Madera"),
+            doc("Battles", 28.6353, "Chihuahua"), {"event_type": "Battles", "geo": None}]
+    keys = [k for d in docs for k in facet_keys(d)]
+    buckets = sorted(({"key": k, "doc_count": keys.count(k)} for k in set(keys)), key=lambda b: -b["doc_count"])
+    places = read_facets({"facet_keys": {"buckets": buckets}}, size=5, places=10)["places"]
+    assert places[0] == {"point": "29.19,-108.14", "lat": 29.19, "lon": -108.14, "label": "Madera, Chihuahua, MX",
+                         "count": 3, "types": {"Battles": 2, "Protests": 1}}
+    assert [p["point"] for p in places] == ["29.19,-108.14", "28.64,-108.14"]
+    assert place_point(docs[0]) == places[0]["point"] and place_point(docs[-1]) is None
+    assert len(read_facets({"facet_keys": {"buckets": buckets}}, size=5, places=1)["places"]) == 1
 
 
 def test_build_query_filters():

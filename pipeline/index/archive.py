@@ -18,6 +18,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from pipeline.search import FACET_KEYS_FIELD, facet_keys
 from pipeline.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,14 @@ class Archive:
 
 
 def replay(es: Elasticsearch, archive: Archive, index: str, chunk_size: int = 500) -> int:
-    """Bulk-index the archive's latest documents into ``index``; return how many."""
+    """Bulk-index the archive's latest documents into ``index``; return how many. Articles get their
+    ``facet_keys`` computed again, so documents archived by an older version gain new facets."""
     docs = archive.latest()
     if not docs:
         return 0
+    if archive.kind == "articles":
+        for doc in docs.values():
+            doc[FACET_KEYS_FIELD] = facet_keys(doc)
     actions = ({"_index": index, "_id": doc_id, "_source": doc} for doc_id, doc in docs.items())
     ok, errors = helpers.bulk(es, actions, chunk_size=chunk_size, raise_on_error=False, refresh="wait_for")
     if errors:

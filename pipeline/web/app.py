@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.index.client import make_client
 from pipeline.schemas import EVENT_TYPES, utcnow
-from pipeline.search import FacetCache, QueryError, SearchQuery, SearchServerError, next_cursor, run_search
+from pipeline.search import FacetCache, QueryError, SearchQuery, next_cursor, run_search
 from pipeline.settings import Settings, get_settings
 from pipeline.web import data
 from pipeline.web.security import SecurityMiddleware
@@ -48,14 +48,23 @@ class Day(BaseModel):
     types: dict[str, int] = Field(description="articles per event type that day")
 
 
+class Place(BaseModel):
+    point: str = Field(description="LAT,LON rounded to 0.01°; a hit's _place names its point")
+    lat: float
+    lon: float
+    label: str = Field(description="place, admin1, country code")
+    count: int = Field(description="matching articles at this point")
+    types: dict[str, int] = Field(description="matching articles per event type")
+
+
 class SearchResponse(BaseModel):
     total: int
-    took_ms: float = Field(description="server time of the search, facets and map query")
+    took_ms: float = Field(description="server time of the search, facets and map places")
     hits: list[dict[str, Any]] = Field(description="article documents with highlight (words between U+E000 and U+E001)")
     next_after: str | None = Field(None, description="pass as ?after= for the next page (search_after, any depth)")
     facets: dict[str, list[Facet]] = Field(default_factory=dict)
     timeline: list[Day] = Field(default_factory=list)
-    map: list[dict[str, Any]] = Field(default_factory=list, description="located hits (marker fields only)")
+    places: list[Place] = Field(default_factory=list, description="busiest map points of all matches (not only this page)")
 
 
 class IncidentResponse(BaseModel):
@@ -101,11 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(QueryError)
     async def _bad_query(_: Request, exc: QueryError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    @app.exception_handler(SearchServerError)
-    async def _server_refused(_: Request, exc: SearchServerError) -> JSONResponse:
-        status = 400 if 400 <= exc.status < 500 else 503
-        return JSONResponse({"detail": f"search server refused the query: {exc}"[:500]}, status_code=status)
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -156,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         size: int = Query(20, ge=0, description="hits per page"),
         after: str | None = Query(None, description="next_after of the previous page"),
         facets: bool = Query(True, description="return facet counts and the timeline"),
-        map: bool = Query(True, description="return map points"),
+        map: bool = Query(True, description="return the map's places"),
     ) -> dict[str, Any]:
         if len(q) > s.web_max_query_chars:
             raise QueryError(f"q: longer than {s.web_max_query_chars} characters")

@@ -35,7 +35,11 @@ def test_search_cartel_finds_madera_with_highlights_facets_map_and_timeline(api)
     assert f"{MARKS[0]}cartel{MARKS[1]}" in hit["highlight"]["title"][0]
     assert {"event_type", "sub_event_type", "country", "admin1", "actor", "actor_category", "source", "violent"} <= set(res["facets"])
     assert {"value": "MX", "count": 1} in res["facets"]["country"] or any(f["value"] == "MX" for f in res["facets"]["country"])
-    assert any(m["id"] == hit["id"] and abs(m["geo"]["lat"] - 29.19) < 0.3 for m in res["map"])
+    place = next(p for p in res["places"] if p["point"] == hit["_place"])
+    assert abs(place["lat"] - 29.19) < 0.3 and place["label"] == "Madera, Chihuahua, MX"
+    assert place["types"].get("Battles", 0) >= 1 and place["count"] >= sum(place["types"].values())
+    located = sum(1 for h in res["hits"] if h["_place"])
+    assert sum(p["count"] for p in res["places"]) >= located >= 1
     assert sum(d["count"] for d in res["timeline"]) == res["total"]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d["day"]) for d in res["timeline"])
 
@@ -55,14 +59,17 @@ def test_the_api_and_radar_search_share_one_query_builder(live, api):
 def test_facets_and_timeline_equal_the_servers_own_aggregations(live, api, params):
     """The one aggregation over ``facet_keys`` counts what a terms aggregation per field and a daily
     date histogram by type count."""
-    res = api.get("/api/search", params={**params, "map": False}).json()
+    res = api.get("/api/search", params=params).json()
     es = make_client(live.s)
     q = SearchQuery(text=params.get("q", ""), countries=[params["country"]] if "country" in params else [])
     aggs = {name: {"terms": {"field": f, "size": 50}} for name, f in FACETS.items()}
     aggs["days"] = {"date_histogram": {"field": "published_at", "calendar_interval": "day", "min_doc_count": 1},
                     "aggs": {"type": {"terms": {"field": "event_type", "size": 10}}}}
     direct = es.search(index=live.s.articles_alias, query=build_query(q)["query"], size=0, aggs=aggs)["aggregations"]
+    located = es.count(index=live.s.articles_alias, query={"bool": {"must": [build_query(q)["query"]],
+                                                                    "filter": [{"exists": {"field": "geo"}}]}})["count"]
     es.close()
+    assert sum(p["count"] for p in res["places"]) == located > 0
     for name in FACETS:
         want = [(b.get("key_as_string", b["key"]) if name == "violent" else b["key"], b["doc_count"])
                 for b in direct[name]["buckets"][:live.s.web_facet_size]]

@@ -75,7 +75,7 @@ def test_search_cartel_shows_madera_in_the_list_and_on_the_map(page, live):
     row.locator(".show-on-map").click()
     popup = page.locator("#map .leaflet-popup-content")
     popup.wait_for()
-    assert MADERA in popup.inner_text() and "Madera" in popup.inner_text()
+    assert MADERA in popup.inner_text() and "Madera, Chihuahua, MX" in popup.inner_text() and "Battles" in popup.inner_text()
     assert page.locator("#timeline rect.bar").count() >= 1
     shot(page, "search-cartel")
     assert not page.problems, page.problems

@@ -18,7 +18,7 @@
 
   let state = readState();
   let next = null;
-  const markers = new Map();
+  const markers = new Map();  // map point -> its place marker
 
   // ---- state <-> URL -------------------------------------------------------------------------
   function readState() {
@@ -101,7 +101,7 @@
       renderCount(res);
       renderResults(res.hits, false);
       renderFacets(res.facets);
-      renderMap(res.map);
+      renderMap(res.places, res.hits);
       renderTimeline(res.timeline);
       next = res.next_after ? { after: res.next_after } : null;
       $("more").hidden = !next;
@@ -122,6 +122,7 @@
     for (const [k, v] of Object.entries(next)) p.set(k, v);
     const res = await Radar.api("/api/search?" + p.toString());
     renderResults(res.hits, true);
+    pageHits = pageHits.concat(res.hits);
     next = res.next_after ? { after: res.next_after } : null;
     $("more").hidden = !next;
   }
@@ -143,17 +144,17 @@
         ? el("a", { href: h.url, rel: "noopener noreferrer nofollow", target: "_blank", class: "title" }, Radar.highlighted(title))
         : el("span", { class: "title" }, Radar.highlighted(title));
       const actors = (h.actors || []).slice(0, 4).map((a) => el("span", { class: "actor" }, a.name, el("small", {}, ` ${a.role || ""}`)));
-      const li = el("li", { class: "result", "data-id": h.id },
+      const li = el("li", { class: "result", "data-id": h.id, "data-place": h._place || "" },
         el("div", { class: "result-top" }, Radar.badge(h.event_type, h.sub_event_type),
           el("span", { class: "result-actions" },
-            h.geo ? el("button", { type: "button", class: "link show-on-map", onclick: () => showOnMap(h.id) }, "Show on map") : null,
+            h._place ? el("button", { type: "button", class: "link show-on-map", onclick: () => showOnMap(h) }, "Show on map") : null,
             h.incident_id ? el("a", { class: "incident-link", href: "/incident/" + encodeURIComponent(h.incident_id) }, "Incident →") : null)),
         el("h3", {}, titleNode),
         el("div", { class: "meta" }, meta.join(" · ")),
         snippet ? el("p", { class: "snippet" }, Radar.highlighted(snippet)) : null,
         actors.length ? el("div", { class: "actors" }, actors) : null);
-      li.addEventListener("mouseenter", () => focusMarker(h.id, false));
-      li.addEventListener("mouseleave", () => focusMarker(null, false));
+      li.addEventListener("mouseenter", () => focusMarker(h._place));
+      li.addEventListener("mouseleave", () => focusMarker(null));
       return li;
     });
     if (append) $("results").append(...items); else $("results").replaceChildren(...items);
@@ -188,17 +189,24 @@
   }
 
   // ---- map -----------------------------------------------------------------------------------
+  /* One marker per place of all matching articles (not only this page): sized by its article count,
+     coloured by its commonest event type; nearby places cluster and add up their counts. */
   const map = Radar.baseMap("map");
   Radar.legend($("legend"));
+  const commonest = (types) => Object.entries(types || {}).sort((a, b) => b[1] - a[1]).map((e) => e[0])[0] || null;
+  const compact = (n) => (n >= 10000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
   const clusters = L.markerClusterGroup({
     showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true,
     iconCreateFunction: (cluster) => {
-      const counts = new Map();
-      for (const m of cluster.getAllChildMarkers()) counts.set(m.options.eventType, (counts.get(m.options.eventType) || 0) + 1);
-      const top = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
-      const n = cluster.getChildCount();
-      return L.divIcon({ html: el("span", {}, String(n)), className: `cluster t-${Radar.slug(top)}`,
-        iconSize: L.point(n < 10 ? 30 : n < 100 ? 36 : 44, n < 10 ? 30 : n < 100 ? 36 : 44) });
+      const types = {};
+      let n = 0;
+      for (const m of cluster.getAllChildMarkers()) {
+        n += m.options.place.count;
+        for (const [t, c] of Object.entries(m.options.place.types)) types[t] = (types[t] || 0) + c;
+      }
+      const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 44 : 50;
+      return L.divIcon({ html: el("span", {}, compact(n)), className: `cluster t-${Radar.slug(commonest(types))}`,
+        iconSize: L.point(size, size) });
     },
   }).addTo(map);
   map.on("click", (e) => {
@@ -206,28 +214,27 @@
     update({ near: `${e.latlng.lat.toFixed(3)},${e.latlng.lng.toFixed(3)},50` });
   });
 
-  function point(geo) {
-    if (!geo) return null;
-    if (Array.isArray(geo)) return [geo[1], geo[0]];
-    if (typeof geo === "string") { const [a, b] = geo.split(",").map(Number); return [a, b]; }
-    return [geo.lat, geo.lon];
+  let pageHits = [];
+  let focused = null;
+  const radius = (place) => 6 + 2 * Math.log10(Math.max(place.count, 1));
+
+  function placeMarker(place) {
+    const top = commonest(place.types);
+    const m = L.circleMarker([place.lat, place.lon], { radius: radius(place), weight: 1.5, color: "#ffffff",
+      fillColor: Radar.color(top), fillOpacity: 0.92, place, className: "marker" });
+    m.bindPopup(() => popup(place));
+    m.on("click", () => focusResult(place.point));
+    m.on("mouseover", () => focusResult(place.point, false));
+    markers.set(place.point, m);
+    return m;
   }
 
-  function renderMap(points) {
+  function renderMap(places, hits) {
     clusters.clearLayers();
     markers.clear();
-    const layers = [];
-    for (const h of points || []) {
-      const ll = point(h.geo);
-      if (!ll || ll.some((x) => typeof x !== "number" || isNaN(x))) continue;
-      const m = L.circleMarker(ll, { radius: 7, weight: 1.5, color: "#ffffff", fillColor: Radar.color(h.event_type),
-        fillOpacity: 0.92, eventType: h.event_type, hit: h, className: "marker" });
-      m.bindPopup(() => popup(h));
-      m.on("click", () => focusResult(h.id));
-      m.on("mouseover", () => focusResult(h.id, false));
-      markers.set(h.id, m);
-      layers.push(m);
-    }
+    focused = null;
+    pageHits = hits || [];
+    const layers = (places || []).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon)).map(placeMarker);
     clusters.addLayers(layers);
     if (layers.length) {
       const bounds = L.latLngBounds(layers.map((m) => m.getLatLng()));
@@ -237,31 +244,52 @@
     }
   }
 
-  function popup(h) {
-    return el("div", { class: "popup" }, Radar.badge(h.event_type, h.sub_event_type),
-      el("strong", {}, Radar.plain(h.title)), el("div", { class: "meta" }, `${Radar.place(h.location)} · ${Radar.when(h.published_at)}`),
-      h.incident_id ? el("a", { href: "/incident/" + encodeURIComponent(h.incident_id) }, "Open incident →") : null);
+  function popup(place) {
+    const here = pageHits.filter((h) => h._place === place.point);
+    const types = Object.entries(place.types).sort((a, b) => b[1] - a[1]);
+    const other = place.count - types.reduce((n, t) => n + t[1], 0);
+    return el("div", { class: "popup" },
+      el("strong", {}, place.label || place.point),
+      el("div", { class: "meta" }, `${place.count.toLocaleString("en")} matching article${place.count === 1 ? "" : "s"}`),
+      el("ul", { class: "popup-types" }, types.map(([t, n]) => el("li", {}, el("span", { class: "swatch t-" + Radar.slug(t) }), `${t} ${n}`)),
+        other > 0 ? el("li", {}, el("span", { class: "swatch t-other" }), `no event ${other}`) : null),
+      here.length ? el("ul", { class: "popup-hits" }, here.slice(0, 5).map((h) => el("li", {},
+        h.incident_id ? el("a", { href: "/incident/" + encodeURIComponent(h.incident_id) }, Radar.plain(h.title))
+          : Radar.plain(h.title)))) : null,
+      el("button", { type: "button", class: "link", onclick: () => update({ near: `${place.lat},${place.lon},25` }) },
+        "Only articles within 25 km"));
   }
 
-  function focusMarker(id) {
-    for (const [mid, m] of markers) {
-      const on = mid === id;
-      m.setStyle({ radius: on ? 11 : 7, weight: on ? 3 : 1.5, color: on ? "#0f1b2d" : "#ffffff" });
-      if (on) { const parent = clusters.getVisibleParent(m); if (parent === m) m.bringToFront(); }
+  function focusMarker(point) {
+    for (const key of [focused, point]) {
+      const m = key && markers.get(key);
+      if (!m) continue;
+      const on = key === point;
+      m.setStyle({ radius: radius(m.options.place) + (on ? 4 : 0), weight: on ? 3 : 1.5, color: on ? "#0f1b2d" : "#ffffff" });
+      if (on && clusters.getVisibleParent(m) === m) m.bringToFront();
     }
+    focused = point;
   }
 
-  function showOnMap(id) {
-    const m = markers.get(id);
-    if (!m) return;
-    map.setView(m.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
-    focusMarker(id);
-    L.popup({ offset: [0, -6] }).setLatLng(m.getLatLng()).setContent(popup(m.options.hit)).openOn(map);
+  function showOnMap(h) {
+    let m = markers.get(h._place);
+    if (!m) {  // a place past the busiest ones drawn: add it for this hit
+      const [lat, lon] = h._place.split(",").map(Number);
+      m = placeMarker({ point: h._place, lat, lon, label: Radar.place(h.location), count: 1,
+        types: h.event_type ? { [h.event_type]: 1 } : {} });
+      clusters.addLayer(m);
+    }
+    clusters.zoomToShowLayer(m, () => {
+      map.setView(m.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
+      focusMarker(h._place);
+      m.openPopup();
+    });
   }
 
-  function focusResult(id, scroll = true) {
-    for (const li of document.querySelectorAll(".result")) li.classList.toggle("focused", li.dataset.id === id);
-    const li = document.querySelector(`.result[data-id="${CSS.escape(id)}"]`);
+  /** Mark the listed articles at map point ``point``; scroll the first into view. */
+  function focusResult(point, scroll = true) {
+    for (const li of document.querySelectorAll(".result")) li.classList.toggle("focused", li.dataset.place === point);
+    const li = document.querySelector(`.result[data-place="${CSS.escape(point)}"]`);
     if (li && scroll) li.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
