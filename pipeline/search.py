@@ -272,6 +272,7 @@ def place_point(doc: dict[str, Any]) -> str | None:
 
 
 def _place_label(doc: dict[str, Any]) -> str:
+    """'Madera, Chihuahua, MX' from the document's location (empty without one)."""
     loc = doc.get("location") or {}
     return ", ".join(str(loc[k]) for k in ("name", "admin1", "country_code") if loc.get(k))
 
@@ -428,7 +429,7 @@ def run_search(es: Elasticsearch, index: str, q: SearchQuery, *, links_index: st
 def format_hit(doc: dict[str, Any]) -> str:
     """A few readable lines for one hit."""
     loc = doc.get("location") or {}
-    where = ", ".join(x for x in (loc.get("name"), loc.get("admin1"), loc.get("country_code")) if x) or "place unknown"
+    where = _place_label(doc) or "place unknown"
     kind = " / ".join(x for x in (doc.get("event_type"), doc.get("sub_event_type")) if x) or "not an event"
     actors = "; ".join(f"{a['name']} ({a['category']})" for a in doc.get("actors", [])[:4]) or "-"
     deaths = doc.get("fatalities")

@@ -144,7 +144,7 @@
         ? el("a", { href: h.url, rel: "noopener noreferrer nofollow", target: "_blank", class: "title" }, Radar.highlighted(title))
         : el("span", { class: "title" }, Radar.highlighted(title));
       const actors = (h.actors || []).slice(0, 4).map((a) => el("span", { class: "actor" }, a.name, el("small", {}, ` ${a.role || ""}`)));
-      const li = el("li", { class: "result", "data-id": h.id, "data-place": h._place || "" },
+      const li = el("li", { class: "result", "data-place": h._place || "" },
         el("div", { class: "result-top" }, Radar.badge(h.event_type, h.sub_event_type),
           el("span", { class: "result-actions" },
             h._place ? el("button", { type: "button", class: "link show-on-map", onclick: () => showOnMap(h) }, "Show on map") : null,
