@@ -154,12 +154,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Rebuild the learned event model from the corpus, or (``radar train geo``) the geo ranker (deterministic, offline)."""
+    """Rebuild the learned event model from the corpus, or (``radar train geo``) the geo ranker, or
+    (``radar train encoder``, needs PyTorch) the event model's int8 sentence encoder (deterministic, offline)."""
     rest = args.rest or []
     if rest[:1] == ["geo"]:
         from pipeline.geo import train as geo_train
 
         return geo_train.main(rest[1:])
+    if rest[:1] == ["encoder"]:
+        from pipeline.enrich.model import build_encoder
+
+        return build_encoder.main(rest[1:])
     from pipeline.enrich.model import train
 
     return train.main(rest)
@@ -225,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     tr = sub.add_parser("train", help="rebuild the learned event model from corpus/events (see pipeline.enrich.model.train); "
-                                           "`radar train geo`: the geoparser's toponym filter and sense ranker")
+                                           "`radar train geo`: the geoparser's toponym filter and sense ranker; "
+                                           "`radar train encoder`: the int8 MiniLM encoder (needs PyTorch)")
     tr.add_argument("rest", nargs=argparse.REMAINDER, help="options passed to the trainer (--out, --no-ged); `geo [--out DIR]`")
     tr.set_defaults(func=cmd_train)
 

@@ -1,7 +1,5 @@
 """The shared spaCy model: loaded once per process, lazily, with its metadata verified."""
 
-from __future__ import annotations
-
 import json
 import re
 from functools import lru_cache

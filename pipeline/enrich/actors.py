@@ -1,7 +1,5 @@
 """Actors: known armed groups (lexicon) and generic participant nouns, normalised, with roles."""
 
-from __future__ import annotations
-
 import re
 from functools import lru_cache
 

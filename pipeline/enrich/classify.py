@@ -6,8 +6,6 @@ finance, entertainment) and accidents; generic killing/attack triggers take thei
 did what to whom (armed vs civilian participants) and from weapons in the same sentence.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections import defaultdict

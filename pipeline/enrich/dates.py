@@ -1,7 +1,5 @@
 """Event dates: relative and absolute date expressions resolved against the publication time."""
 
-from __future__ import annotations
-
 import re
 from datetime import date, timedelta
 

@@ -10,8 +10,6 @@ and the event assembler (``radar_events``), which re-decides each event of a mul
 from its own sentences (:func:`sentence_decisions`).
 """
 
-from __future__ import annotations
-
 from spacy.language import Language
 from spacy.tokens import Doc
 

@@ -20,8 +20,6 @@ give (confidence at most 0.5). The top-level fields of the output are derived fr
 in one place, :func:`pipeline.enrich.events.article_fields`.
 """
 
-from __future__ import annotations
-
 import threading
 from collections.abc import Iterable, Iterator
 
@@ -39,7 +37,11 @@ COMPONENTS: tuple[str, ...] = ("radar_language", "radar_parse", "radar_triggers"
 
 
 def _register_factories() -> None:
-    """Import the modules whose ``@Language.factory`` functions define the components."""
+    """Import the modules whose ``@Language.factory`` functions define the components.
+
+    These modules keep their annotations evaluated (no ``from __future__ import annotations``): spaCy
+    3.8.6's confection validates factory signatures with pydantic v1, which cannot resolve string annotations.
+    """
     from pipeline.enrich import (  # noqa: F401
         actors, classify, dates, decision, events, locate, multilingual, numbers, parse, text)
 

@@ -5,8 +5,6 @@ places are distinct (neither contains the other) and each has enough evidence on
 other sentence belongs to the nearest preceding incident, or to the main one.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import date
 

@@ -5,8 +5,6 @@ where the event happened: the toponym attached to the trigger ("killed ... in X"
 sentences, most specific, early in the article, and not a government that merely commented.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 

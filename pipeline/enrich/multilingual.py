@@ -24,8 +24,6 @@ languages. For ``es``/``fr``/``pt`` this step fills what plain patterns can supp
 English articles and other languages pass through untouched.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta

@@ -1,7 +1,5 @@
 """Casualty counts: fatalities and injured, from digits and number words in dependency context."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 

@@ -6,8 +6,6 @@ full analysis; with ``enrich_selective_ner`` NER also skips sentences with no ca
 rule reads. The title always ends a sentence.
 """
 
-from __future__ import annotations
-
 import re
 from functools import lru_cache
 

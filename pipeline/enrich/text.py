@@ -1,7 +1,5 @@
 """Language detection (a component) and text cleaning (before the doc is made)."""
 
-from __future__ import annotations
-
 import html
 import re
 import unicodedata

