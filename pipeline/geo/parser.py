@@ -51,6 +51,10 @@ ORG_PLACE_MIN_POP = 100_000  # a town that ends an organisation's name ('Metro V
 # Nouns that make the capitalised name before them a place: "a Gainesville man", "Tixtla residents".
 RESIDENT_WORDS = frozenset({"man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "couple", "family",
                             "resident", "residents", "native", "natives", "villagers", "townspeople", "locals"})
+INSTITUTION_WORDS = frozenset({"police", "sheriff", "fire", "council", "schools", "mayor", "mayoral", "city", "township",
+                               "airport", "hospital", "election", "elections", "municipal"})  # 'Gainesville Police'
+PLURAL_ADMIN2 = {"counties": "County", "parishes": "Parish", "boroughs": "Borough"}  # 'Barrow and Jackson counties'
+LIST_JOINERS = frozenset({",", "and", "or", "&"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
@@ -108,6 +112,7 @@ class _Mention:
     surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
     resident_word: bool = False  # followed by "man", "residents", ...
+    institution_word: bool = False  # followed by "Police", "City", "mayor", ...: the place's own institution
     in_org_name: bool = False  # ends a longer organisation or facility name ('CTV Winnipeg', 'Team Alberta')
     fuzzy: bool = False
     state_abbrev: bool = False  # 'Ind.', 'Miss.': a place only as a qualifier or with a place label
@@ -248,6 +253,7 @@ class Geoparser:
             m.surname = i == j and tok.text in surnames and not any(
                 self.g.kind[c] == KIND_COUNTRY for c in cands)
             m.resident_word = nxt is not None and nxt.lower_ in RESIDENT_WORDS
+            m.institution_word = nxt is not None and nxt.lower_ in INSTITUTION_WORDS
             m.in_org_name = span_labels <= ORG_LABELS and any(
                 e.start < i and e.end == j + 1 for e in doc.ents if e.start <= i and j < e.end)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
@@ -260,6 +266,30 @@ class Geoparser:
             mentions.append(m)
             i = i_next
         return mentions
+
+    def _admin2_lists(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
+        """The names in a list before a plural admin word are admin2 areas: 'Barrow, Jackson and
+        Madison counties' names Barrow County, Jackson County and Madison County."""
+        out: list[_Mention] = []
+        for tok in doc:
+            suffix = PLURAL_ADMIN2.get(tok.lower_)
+            if suffix is None:
+                continue
+            k = tok.i - 1
+            while k >= 0 and doc[k].text[:1].isupper() and doc[k].is_alpha:
+                end = k
+                while k - 1 >= 0 and doc[k - 1].text[:1].isupper() and doc[k - 1].is_alpha and end - k < 2:
+                    k -= 1
+                span = doc[k : end + 1]
+                cands = [c for c in self._lookup(f"{span.text} {suffix}")[0] if self.g.kind[c] == KIND_ADMIN2]
+                if not cands:
+                    break
+                out.append(_Mention(span.start_char, span.end_char, span.text, normalize(f"{span.text} {suffix}"), cands,
+                                    set(), True, first_tok=span.start, last_tok=span.end - 1))
+                k -= 1
+                while k >= 0 and doc[k].lower_ in LIST_JOINERS:
+                    k -= 1
+        return out
 
     def _ner_only(self, text: str, doc, mentions: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
         """GPE/LOC entities that no gazetteer match covered (unresolved toponyms)."""
@@ -362,6 +392,9 @@ class Geoparser:
             return False
         if m.in_org_name and not m.multi_person and any(
                 g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1) or g.pop[c] >= ORG_PLACE_MIN_POP for c in m.cands if c not in m.alt):
+            return True
+        if m.institution_word and not m.inside_longer and any(
+                g.kind[c] in (KIND_CITY, KIND_ADMIN2) for c in m.cands if c not in m.alt):
             return True
         if m.inside_longer:
             return False
@@ -543,7 +576,9 @@ class Geoparser:
     def candidates(self, text: str, doc) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:  # noqa: ANN001
         """Demonyms, every candidate mention (any entity span or capitalised span with a gazetteer
         match, transliteration matches) and the mentions the rules accept (scored, demonyms included)."""
-        found = self._find_mentions(text, doc)
+        lists = self._admin2_lists(text, doc)
+        found = [m for m in self._find_mentions(text, doc) if not any(a.start < m.end and m.start < a.end for a in lists)]
+        found += lists
         found += self._fuzzy_mentions(text, doc, found)
         # a demonym gives way to a longer name it starts ('British Columbia', 'Indian Ocean')
         demonyms = [d for d in self._demonyms(text, doc, [])

@@ -211,3 +211,15 @@ def test_a_country_before_another_country_is_a_list_not_a_qualifier(gp: Geoparse
 def test_a_county_named_beside_a_town_picks_the_towns_state(gp: Geoparser) -> None:
     loc = _resolved(gp, "A Paris man was arrested at Paris City Hall and will appear in Henry County General Sessions Court.")
     assert (loc["Paris"].country_code, loc["Paris"].admin1) == ("US", "Tennessee")
+
+
+def test_names_listed_before_counties_are_counties(gp: Geoparser) -> None:
+    loc = _resolved(gp, "School boards in Barrow, Jackson and Madison counties in Georgia voted on Monday to cut bus routes.")
+    for name in ("Barrow", "Jackson", "Madison"):
+        assert (loc[name].name, loc[name].admin1) == (f"{name} County", "Georgia"), name
+
+
+def test_a_town_before_its_police_or_council_is_a_place(gp: Geoparser) -> None:
+    loc = _resolved(gp, "Officers from Gainesville Police arrested two men after the break-in, a spokeswoman said.")
+    assert loc["Gainesville"].country_code == "US"
+    assert "Wilkinson" not in _resolved(gp, "Officer Wilkinson said the two men were arrested on Monday.")
