@@ -271,6 +271,9 @@ class Geoparser:
         """The names in a list before a plural admin word are admin2 areas: 'Barrow, Jackson and
         Madison counties' names Barrow County, Jackson County and Madison County."""
         out: list[_Mention] = []
+        lower = text.lower()
+        if not any(word in lower for word in PLURAL_ADMIN2):
+            return out
         for tok in doc:
             suffix = PLURAL_ADMIN2.get(tok.lower_)
             if suffix is None:

@@ -2,8 +2,8 @@
 
 The weights (``minilm/minilm-l6-int8.onnx``, built by :mod:`.build_encoder`) and the tokenizer
 (``minilm/tokenizer.json``) ship in this package (see ``minilm/NOTICE.md``); both are checked by
-SHA-256 at load, and nothing is downloaded. :func:`encode` gives the mean-pooled, L2-normalised embedding of each text
-(384 dimensions), truncated to :data:`MAX_TOKENS` word pieces.
+SHA-256 at load, and nothing is downloaded. :func:`encode` gives the mean-pooled, L2-normalised
+embedding of each text (384 dimensions), truncated to :data:`MAX_TOKENS` word pieces.
 """
 
 from __future__ import annotations
