@@ -29,23 +29,24 @@ def rule_cats(decision: Decision) -> dict[str, float]:
 MODEL_KEY = "model"  # doc.cats["model"] == 1.0: the cats are the learned model's scores
 SENTENCE_VETO_CONFIDENCE = 0.8  # the model's "no event" on an event's own sentences overrules the rules' triggers
 # only from this confidence: it was trained on titles and leads, a lone sentence is new to it (dev set unchanged by it)
-MODEL_MIN_CONFIDENCE = 0.6  # below this the rules decide (chosen on the dev set: macro-F1 0.939 vs 0.935 at 0.5 and 0.8)
 
 
-def event_decision(rules: Decision | None, cats: dict[str, float]) -> Decision:
+def event_decision(rules: Decision | None, cats: dict[str, float], min_confidence: float | None = None) -> Decision:
     """The article's event decision from the rule evidence and ``doc.cats``.
 
     When the learned model scored the text (``cats["model"]``), its decision wins (see
-    :func:`pipeline.enrich.model.decide`) when its confidence reaches
-    :data:`MODEL_MIN_CONFIDENCE`; below it the rules decide. Without model scores (non-English text, model disabled) the rules decide.
+    :func:`pipeline.enrich.model.decide`) when its confidence reaches ``min_confidence`` (default: the
+    floor that training chose on out-of-fold predictions, ``EventModel.min_confidence``); below it the
+    rules decide. Without model scores (non-English text, model disabled) the rules decide.
     """
     rules = rules if rules is not None else NO_EVENT
     if not cats.get(MODEL_KEY):
         return rules
-    from pipeline.enrich.model import decide, scores_from_cats
+    from pipeline.enrich.model import decide, get_event_model, scores_from_cats
 
     dec = decide(scores_from_cats(cats))
-    if dec.confidence < MODEL_MIN_CONFIDENCE:
+    floor = get_event_model().min_confidence if min_confidence is None else min_confidence
+    if dec.confidence < floor:
         return rules
     return Decision(dec.violent, dec.event_type, dec.sub_event_type, dec.confidence, dec.confidence)
 

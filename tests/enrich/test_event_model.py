@@ -68,6 +68,18 @@ def test_encoder_embeddings_and_damaged_weights(tmp_path: Path, monkeypatch: pyt
         encoder._session.cache_clear()
 
 
+def test_confidence_floor_keeps_the_rules_where_the_model_is_unsure():
+    from pipeline.enrich.model.corpus import SUB_TO_TYPE
+    from pipeline.enrich.model.train import MIN_CONFIDENCE_GRID, choose_min_confidence
+
+    items = [it for it in load_corpus() if it.split == "train"][:60]
+    votes = [(it.violent, SUB_TO_TYPE.get(it.label), it.label if it.label in SUB_TO_TYPE else None, 0.9) for it in items]
+    flat = np.zeros((len(items), len(LABELS)))  # the model knows nothing: uniform, unsure scores
+    floor, f1 = choose_min_confidence(items, votes, flat, np.zeros(len(items)))
+    assert f1[str(MIN_CONFIDENCE_GRID[0])] < f1[str(floor)] == 1.0
+    assert floor == max(MIN_CONFIDENCE_GRID)
+
+
 def test_corpus_errors_name_file_and_line(tmp_path: Path):
     good = {"id": "x-1", "title": "Gunmen kill five in village", "body": "", "style": "headline", "region": "sahel",
             "violent": True, "event_type": "Violence against civilians", "sub_event_type": "Attack"}
@@ -97,10 +109,8 @@ def test_scores_are_probabilities_and_decisions_consistent():
         assert 0.0 <= d.confidence <= 1.0
         assert d.violent == (d.sub_event_type is not None and d.violent)
     assert decide(scores[0]).event_type == "Violence against civilians"
-    from pipeline.enrich.decision import MODEL_MIN_CONFIDENCE
-
     sport = decide(scores[1])  # a sports "thrash": no event, or too unsure to overrule the rules
-    assert sport.event_type is None or sport.confidence < MODEL_MIN_CONFIDENCE
+    assert sport.event_type is None or sport.confidence < get_event_model().min_confidence
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ from pipeline.enrich.model.corpus import LABELS, NO_EVENT, SUB_TO_TYPE, VIOLENT_
 from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
-EXPECTED_VERSION = "event-model-2"
+EXPECTED_VERSION = "event-model-3"
 TYPES: tuple[str, ...] = tuple(dict.fromkeys(SUB_TO_TYPE.values()))
 NO_VOTE: RuleVote = (False, None, None, 0.0)
 _VIOLENT_MASK = np.array([lab in VIOLENT_SUBTYPES for lab in LABELS])
@@ -115,6 +115,7 @@ class EventModel:
         self.violent_bias = float(arrays["violent_bias"])
         self.t_type = float(self.meta["type_temperature"])
         self.t_violent = float(self.meta["violent_temperature"])
+        self.min_confidence = float(self.meta["min_confidence"])  # below it the rules decide (see train.choose_min_confidence)
         if self.type_coef.shape[0] != self.featurizer.n_features:
             raise ModelArtifactError(f"{directory}: weights have {self.type_coef.shape[0]} features, "
                                      f"the featurizer {self.featurizer.n_features}")

@@ -8,7 +8,8 @@
   Syria headlines dated before 2018 (every GED row is a lethal event).
 
 Each head's probabilities are calibrated by one temperature fitted on out-of-fold predictions of the
-train split (5 folds). The frozen test split and the later GED headlines are never used here.
+train split (5 folds); the same predictions choose the confidence floor below which the rules decide
+(:func:`choose_min_confidence`). The frozen test split and the later GED headlines are never used here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from pipeline.artifacts import file_sha256
 from pipeline.enrich.model import ARTIFACT_DIR, EXPECTED_VERSION
-from pipeline.enrich.model.corpus import LABELS, Item, ged_headlines, load_corpus
+from pipeline.enrich.model.corpus import LABELS, NO_EVENT, Item, ged_headlines, load_corpus
 from pipeline.enrich.decision import vote
 from pipeline.enrich.model.features import Featurizer, RuleVote, model_text
 
@@ -33,6 +34,8 @@ C_VIOLENT = 4.0
 GED_WEIGHT = 0.25  # one GED headline counts a quarter of a corpus item in the violent head
 FOLDS = 5
 SEED = 13
+MIN_CONFIDENCE_GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # candidate floors of the model's confidence
+DEFAULT_MIN_CONFIDENCE = 0.6  # without calibration folds (quick fits in tests)
 
 
 def _log(msg: str) -> None:
@@ -130,6 +133,7 @@ def fit(items: list[Item], ged: list[str], calibrate: bool = True) -> dict:
     _log(f"features: {x.shape[1]} columns, {len(items)} corpus items, {len(ged)} GED headlines "
          f"({time.time() - t0:.1f}s)")
     t_type = t_viol = 1.0
+    floor, floor_f1 = DEFAULT_MIN_CONFIDENCE, {}
     if calibrate:
         oof_type = np.zeros((len(items), len(LABELS)))
         oof_viol = np.zeros(len(y_viol))
@@ -145,6 +149,8 @@ def fit(items: list[Item], ged: list[str], calibrate: bool = True) -> dict:
             _log(f"calibration fold {k + 1}/{FOLDS} done ({time.time() - t0:.0f}s)")
         t_type = fit_temperature(oof_type, y_type)
         t_viol = fit_temperature(_binary_logits(oof_viol), y_viol)
+        floor, floor_f1 = choose_min_confidence(items, votes, oof_type / t_type, oof_viol[: len(items)] / t_viol)
+        _log(f"model confidence floor {floor} (out-of-fold type macro-F1 by floor: {floor_f1})")
     type_head = _lr(C_TYPE).fit(x, y_type)
     viol_head = _lr(C_VIOLENT).fit(xv, y_viol, sample_weight=w_viol)
     _log(f"heads fitted ({time.time() - t0:.0f}s); temperatures type={t_type:.3f} violent={t_viol:.3f}")
@@ -157,8 +163,33 @@ def fit(items: list[Item], ged: list[str], calibrate: bool = True) -> dict:
         "type_coef": coef, "type_bias": bias, "type_temperature": t_type,
         "violent_coef": viol_head.coef_[0].astype(np.float32),
         "violent_bias": float(viol_head.intercept_[0]), "violent_temperature": t_viol,
+        "min_confidence": floor, "min_confidence_f1": floor_f1,
         "data_hash": data_hash(items, ged), "n_items": len(items), "n_ged": len(ged),
     }
+
+
+def choose_min_confidence(items: list[Item], votes: list[RuleVote], type_logits: np.ndarray,
+                          violent_logits: np.ndarray) -> tuple[float, dict[str, float]]:
+    """The floor of the model's confidence below which the rules decide: the one of
+    :data:`MIN_CONFIDENCE_GRID` whose combined decision (:func:`pipeline.enrich.decision.event_decision`)
+    has the best event-type macro-F1 on out-of-fold predictions of the train split (calibrated logits)."""
+    from pipeline.enrich.decision import MODEL_KEY, event_decision
+    from pipeline.enrich.mentions import NO_EVENT as NO_DECISION, Decision
+    from pipeline.enrich.model import Scores, _softmax
+    from pipeline.evaluation.events import TYPE_CLASSES, prf
+
+    probs = _softmax(type_logits)
+    p_violent = 1.0 / (1.0 + np.exp(-violent_logits))
+    cats = [{**Scores(float(v), dict(zip(LABELS, map(float, row)))).cats(), MODEL_KEY: 1.0}
+            for v, row in zip(p_violent, probs)]
+    rules = [Decision(*v, v[3]) if v[1] else NO_DECISION for v in votes]
+    gold = [it.event_type or NO_EVENT for it in items]
+    f1 = {}
+    for floor in MIN_CONFIDENCE_GRID:
+        pred = [event_decision(r, c, floor).event_type or NO_EVENT for r, c in zip(rules, cats)]
+        f1[str(floor)] = round(prf(gold, pred, TYPE_CLASSES)["macro"]["f1"], 4)
+    best = max(MIN_CONFIDENCE_GRID, key=lambda fl: (f1[str(fl)], fl))
+    return best, f1
 
 
 def save(parts: dict, out_dir: Path = ARTIFACT_DIR, metrics: dict | None = None) -> Path:
@@ -181,6 +212,7 @@ def save(parts: dict, out_dir: Path = ARTIFACT_DIR, metrics: dict | None = None)
         "version": EXPECTED_VERSION, "encoder": identity(), "labels": list(LABELS), "data_hash": parts["data_hash"],
         "n_items": parts["n_items"], "n_ged": parts["n_ged"], "files": files,
         "type_temperature": parts["type_temperature"], "violent_temperature": parts["violent_temperature"],
+        "min_confidence": parts["min_confidence"], "min_confidence_oof_f1": parts["min_confidence_f1"],
         "sklearn": sklearn.__version__, "metrics": metrics or {},
     }
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
