@@ -107,6 +107,8 @@ def _commenter(tok) -> bool:  # noqa: ANN001
     """'Mexico condemned ...', 'Washington said': a place standing for a government."""
     if tok.dep_ in ("nsubj",) and tok.head.lemma_.lower() in _SPEECH:
         return True
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in _SPEECH:
+        return True  # 'the monitor said from Britain', 'told reporters in Washington'
     return tok.dep_ == "poss" and tok.head.lemma_.lower() in ("government", "ministry", "president", "embassy")
 
 

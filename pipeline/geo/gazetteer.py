@@ -37,6 +37,7 @@ REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
 DEMONYMS_FILE = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
 STATE_ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "state_abbreviations.tsv"
 PREFERRED_SENSES_FILE = Path(__file__).resolve().parent / "data" / "preferred_senses.tsv"
+ATTACK_WORDS_FILE = Path(__file__).resolve().parent / "data" / "attack_words.tsv"
 
 # AP-style and postal abbreviations of US states / Canadian provinces (case-sensitive surfaces).
 US_STATE_ABBREV: dict[str, tuple[str, ...]] = {
@@ -397,6 +398,16 @@ def read_state_abbreviations() -> dict[str, str]:
     """News-style state or province abbreviation ("W.Va.", "Alta.") → admin1 key ("US.WV", "CA.01"), from
     ``state_abbreviations.tsv``."""
     return _read_pairs(STATE_ABBREVIATIONS_FILE)
+
+
+def read_attack_words() -> dict[str, frozenset[str]]:
+    """Word → its kinds ("place-verb", "verb", "noun"): words whose object ("shelled X") or "on"/"against"
+    complement ("the attack on X") is a place when it names one, from ``attack_words.tsv``."""
+    words = {w: frozenset(k.split(",")) for w, k in _read_pairs(ATTACK_WORDS_FILE).items()}
+    bad = {w: sorted(k) for w, k in words.items() if not k <= {"place-verb", "verb", "noun"}}
+    if bad:
+        raise ValueError(f"{ATTACK_WORDS_FILE}: unknown kinds {bad}")
+    return words
 
 
 def _add_regions(g: Gazetteer) -> None:

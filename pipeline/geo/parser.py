@@ -17,6 +17,7 @@ from pipeline.geo.gazetteer import (
     KIND_REGION,
     Gazetteer,
     load_gazetteer,
+    read_attack_words,
     read_preferred_senses,
     read_state_abbreviations,
     normalize,
@@ -46,6 +47,7 @@ victoria angel angels paradise eden zion bethel canaan goshen providence concord
 creek hall ridge gulf metro trail council pool gateway bay harbor harbour square plaza mall tower
 bridge station airport village town township borough heights springs falls grove park place
 """.split())
+LOCATED_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT"})  # labels NER gives conflict-zone towns ('Azaz' PRODUCT)
 ORG_LABELS = frozenset({"ORG", "FAC", "EVENT"})
 ORG_PLACE_MIN_POP = 100_000  # a town that ends an organisation's name ('Metro Vancouver') is a place from this size
 # Nouns that make the capitalised name before them a place: "a Gainesville man", "Tixtla residents".
@@ -56,6 +58,11 @@ INSTITUTION_WORDS = frozenset({"police", "sheriff", "fire", "council", "schools"
 PLURAL_ADMIN2 = {"counties": "County", "parishes": "Parish", "boroughs": "Borough"}  # 'Barrow and Jackson counties'
 LIST_JOINERS = frozenset({",", "and", "or", "&"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
+STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
+DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
+COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                           "outskirts", "countryside", "suburbs"})
+HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
 US_POSTAL = re.compile(r"^\s*,\s*([A-Z]{2})\b")
@@ -68,6 +75,9 @@ W_NO_PLACE_LABEL = -0.5
 W_NEAR = 1.5
 W_COUNTY_STATE = 1.5  # a town in a state that has a county the text names
 W_CAPITAL_CITY = -1.5
+W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
+LOCATED_WEAK_MIN_POP = 15_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
+LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
@@ -111,6 +121,7 @@ class _Mention:
     multi_person: bool = False
     surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
+    located: bool = False  # right after 'in'/'near' or an attack word: 'in Azaz', 'shelled Gwoza', 'the attack on X'
     resident_word: bool = False  # followed by "man", "residents", ...
     institution_word: bool = False  # followed by "Police", "City", "mayor", ...: the place's own institution
     in_org_name: bool = False  # ends a longer organisation or facility name ('CTV Winnipeg', 'Team Alberta')
@@ -150,6 +161,7 @@ class Geoparser:
                               if key in gazetteer.admin1_index}
         alts = "|".join(re.escape(ab) for ab in sorted(self._state_abbrev, key=len, reverse=True))
         self._state_abbrev_re = re.compile(rf"^\s*,\s*({alts})(?![\w])")
+        self._attack_words = read_attack_words()
 
     # ---------------------------------------------------------------- recognition
     def _lookup(self, surface: str) -> tuple[list[int], set[int]]:
@@ -259,13 +271,33 @@ class Geoparser:
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
-            back = i - 1
-            while back >= 0 and tokens[back].lower_ in ("the", "downtown", "northern", "southern", "eastern", "western", "central", "rural"):
-                back -= 1
+            back = _word_before(tokens, i)
             m.after_locative = back >= 0 and tokens[back].lower_ in LOCATIVE_WORDS
+            m.located = self._located_at(tokens, i, bool(span_labels - {""})) and not (nxt is not None and nxt.text in ("'s", "’s"))
             mentions.append(m)
             i = i_next
         return mentions
+
+    def _located_at(self, tokens, i: int, labelled: bool) -> bool:  # noqa: ANN001 - spaCy Doc or token list
+        """Whether the name at token ``i`` follows, with no article between, 'in'/'near'/'east of' ('in Azaz'),
+        an attack word ('shelled Gwoza', 'strikes on Hodeidah'; 'struck Bell' only for a name NER left
+        unlabelled) or '-held' ('rebel-held Jisr al-Shughour')."""
+        back = i - 1
+        while back >= 0 and tokens[back].lower_ in DIRECTION_WORDS:
+            back -= 1
+        if back < 0:
+            return False
+        word = tokens[back].lower_
+        if word in STRICT_LOCATIVES:
+            return True
+        if word in ("on", "against"):
+            return back >= 1 and "noun" in self._attack_words.get(tokens[back - 1].lower_, ())
+        if word in HELD_WORDS:
+            return back >= 1 and tokens[back - 1].text == "-"
+        if word == "of":  # 'east of Palmyra', 'the outskirts of Kunduz'
+            return back >= 1 and tokens[back - 1].lower_ in COMPASS_WORDS
+        kinds = self._attack_words.get(word, frozenset())
+        return "place-verb" in kinds or ("verb" in kinds and not labelled)
 
     def _admin2_lists(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
         """The names in a list before a plural admin word are admin2 areas: 'Barrow, Jackson and
@@ -313,22 +345,28 @@ class Geoparser:
 
     def _fuzzy_mentions(self, text: str, doc, mentions: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
         """GPE/LOC entities with no exact gazetteer name, matched on transliteration skeletons
-        ('Dayr az Zawr', 'Kharkov', 'al-Qameshly'): every place sharing the skeleton is a candidate."""
-        covered = [(m.start, m.end) for m in mentions]
+        ('Dayr az Zawr', 'Kharkov', 'al-Qameshly'): every place sharing the skeleton is a candidate.
+        So are mislabelled entities after 'in'/'near' or an attack word ('airstrikes on Maarat al-Numan'),
+        which replace the shorter matches inside them."""
         out = []
         for ent in doc.ents:
-            if ent.label_ not in ("GPE", "LOC"):
+            located = (ent.label_ in LOCATED_LABELS and len(ent.text.split()) > 1 and doc[ent.start].lower_ != "the"
+                       and self._located_at(doc, ent.start, True))
+            if ent.label_ not in ("GPE", "LOC") and not located:
                 continue
             s, e = ent.start_char, ent.end_char
             if ent.text.lower().startswith("the "):
                 s += 4
-            if any(a < e and s < b for a, b in covered) or not text[s:e][:1].isupper():
+            if not text[s:e][:1].isupper() or any(
+                    m.start < e and s < m.end and not (located and s <= m.start and m.end <= e and m.end - m.start < e - s)
+                    for m in mentions):
                 continue
             cands = self.g.fuzzy(text[s:e])[:MAX_CANDIDATES]
             if cands and normalize(text[s:e]) not in COMMON_WORDS:
-                m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), True, exact_ent=True,
-                             first_tok=ent.start, last_tok=ent.end - 1)
+                m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), ent.label_ in ("GPE", "LOC"),
+                             exact_ent=True, first_tok=ent.start, last_tok=ent.end - 1)
                 m.fuzzy = True
+                m.weak = m.located = not m.strong
                 out.append(m)
         return out
 
@@ -385,7 +423,8 @@ class Geoparser:
         if m.demonym or m.qualifier is not None or m.qualifier_a1 is not None or m.is_qualifier:
             return any(c not in m.alt for c in m.cands) or m.strong
         if m.settlement_of and not m.multi_person:
-            return any(self.g.kind[c] == KIND_CITY and c not in m.alt for c in m.cands)
+            return any(self.g.kind[c] == KIND_CITY and (c not in m.alt or self.g.pop[c] >= LOCATED_ALT_MIN_POP)
+                       for c in m.cands)
         return m.strong and not m.surname
 
     def _plausible(self, m: _Mention, tot_a1: dict[str, float], accepted_keys: set[str]) -> bool:
@@ -406,6 +445,10 @@ class Geoparser:
             return False
         if m.key in accepted_keys or any(k.endswith(" " + m.key) for k in accepted_keys):
             return True
+        located = m.located and m.exact_ent
+        if located:  # an alternate name of a town ('Azaz', 'Palmyra'); any town for a multi-word transliteration
+            cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY and (
+                g.pop[c] >= LOCATED_ALT_MIN_POP or (m.fuzzy and " " in m.key))]
         if not cands:
             return False
         big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]
@@ -417,10 +460,12 @@ class Geoparser:
                 return False
             if big or (supported and (m.exact_ent or m.ent_start)):
                 return True
-            return m.exact_ent and m.after_locative and max(g.pop[c] for c in cands) >= 100_000
+            top = max(g.pop[c] for c in cands)
+            return (m.exact_ent and m.after_locative and top >= 100_000) or (
+                located and (top >= LOCATED_WEAK_MIN_POP or (m.fuzzy and " " in m.key)))
         if big or max(g.pop[c] for c in cands) >= 100_000:
             return True
-        return supported or m.after_locative
+        return supported or m.after_locative or m.located
 
     # ---------------------------------------------------------------- resolution
     def _base(self, m: _Mention, c: int) -> float:
@@ -429,6 +474,8 @@ class Geoparser:
         if g.kind[c] == KIND_ADMIN1 and not m.admin_word and any(
                 g.kind[o] == KIND_CITY and g.a1key[o] == g.a1key[c] and g.pop[o] >= 100_000 for o in m.cands):
             s += W_CAPITAL_CITY
+        if m.admin_word and g.kind[c] in (KIND_ADMIN1, KIND_ADMIN2):
+            s += W_ADMIN_WORD
         if (m.key, c) in self._preferred:
             s += W_PREFERRED
         if c in m.alt:
@@ -582,7 +629,8 @@ class Geoparser:
         lists = self._admin2_lists(text, doc)
         found = [m for m in self._find_mentions(text, doc) if not any(a.start < m.end and m.start < a.end for a in lists)]
         found += lists
-        found += self._fuzzy_mentions(text, doc, found)
+        fuzzy = self._fuzzy_mentions(text, doc, found)
+        found = [m for m in found if not any(f.start <= m.start and m.end <= f.end for f in fuzzy)] + fuzzy
         # a demonym gives way to a longer name it starts ('British Columbia', 'Indian Ocean')
         demonyms = [d for d in self._demonyms(text, doc, [])
                     if not any(m.start <= d.start and d.end <= m.end and m.end - m.start > d.end - d.start for m in found)]
@@ -670,6 +718,14 @@ class Geoparser:
             else:
                 merged[key] = t.location.model_copy(update={"mentions": [t.text]})
         return list(merged.values())
+
+
+def _word_before(tokens, i: int) -> int:  # noqa: ANN001 - spaCy Doc or token list
+    """Index of the word before token ``i`` that is not an article or a direction ('in the rural X'), or -1."""
+    back = i - 1
+    while back >= 0 and (tokens[back].lower_ == "the" or tokens[back].lower_ in DIRECTION_WORDS):
+        back -= 1
+    return back
 
 
 def _near(lat: float, lon: float, points: list[tuple[float, float]]) -> bool:

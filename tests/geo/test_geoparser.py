@@ -223,3 +223,29 @@ def test_a_town_before_its_police_or_council_is_a_place(gp: Geoparser) -> None:
     loc = _resolved(gp, "Officers from Gainesville Police arrested two men after the break-in, a spokeswoman said.")
     assert loc["Gainesville"].country_code == "US"
     assert "Wilkinson" not in _resolved(gp, "Officer Wilkinson said the two men were arrested on Monday.")
+
+
+def test_mislabelled_town_after_in_or_an_attack_word_is_a_place(gp: Geoparser) -> None:
+    """NER reads these conflict-news towns as PERSON, ORG or PRODUCT; the preposition or attack word decides."""
+    cases = {
+        "Warplanes pounded Khan Sheikhoun on Tuesday, killing eleven people.": ("Khan Sheikhoun", "SY"),
+        "A car bomb exploded in Azaz market, killing eight.": ("Azaz", "SY"),
+        "Airstrikes on Maarat al-Numan left six dead.": ("Maarat al-Numan", "SY"),
+        "Attackers on motorbikes raided Djibo at dawn.": ("Djibo", "BF"),
+        "An attack on Lashkar Gah was repelled overnight.": ("Lashkar Gah", "AF"),
+        "Artillery shelled rebel-held Jisr al-Shughour for a third day.": ("Jisr al-Shughour", "SY"),
+    }
+    for text, (name, cc) in cases.items():
+        loc = _resolved(gp, text)
+        assert name in loc and loc[name].country_code == cc, (text, loc)
+
+
+def test_alternate_name_of_a_small_place_needs_a_locative(gp: Geoparser) -> None:
+    assert "Palmyra" in _resolved(gp, "Militants attacked an army post east of Palmyra on Sunday.")
+    assert _resolved(gp, "Militants attacked an army post east of Palmyra on Sunday.")["Palmyra"].country_code == "SY"
+    assert "Soleil" not in _resolved(gp, "Soleil said she would sing at the festival.")
+
+
+def test_admin_word_picks_the_region_over_its_city(gp: Geoparser) -> None:
+    loc = _resolved(gp, "Shelling killed three people in the Donetsk region overnight.")
+    assert loc["Donetsk"].precision == "admin1"
