@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import gzip
+import hashlib
 import importlib.util
 import json
 import logging
@@ -84,6 +85,7 @@ CENTROID_OVERRIDES: dict[str, tuple[float, float]] = {
     "SD": (16.0, 30.0), "LY": (28.0, 17.0), "ET": (9.0, 39.5), "NE": (18.0, 9.0), "SO": (6.0, 48.0),
 }
 
+_APOSTROPHES = str.maketrans({ch: "'" for ch in "\u2018\u2019`\u02bb\u02bc\u02be\u02bf"})  # ‘ayn and hamza marks
 _DASHES = re.compile(r"[\u2010-\u2015\-]+")
 _SPACES = re.compile(r"\s+")
 _SAINT = re.compile(r"\b(st|ste|ft|mt)\.?\s")
@@ -94,7 +96,7 @@ def normalize(name: str) -> str:
     """Lookup key: accents stripped, case-folded, dots dropped, dashes as spaces, St./Ft./Mt. expanded."""
     s = unicodedata.normalize("NFKD", name)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
-    s = s.replace("\u2019", "'").replace("`", "'")
+    s = s.translate(_APOSTROPHES)
     s = _DASHES.sub(" ", s)
     s = _SAINT.sub(lambda m: _SAINT_MAP[m.group(1)], s + " ").strip()
     s = s.replace(".", "")
@@ -108,12 +110,12 @@ _VOWELS = str.maketrans("", "", "aeiouyw'")
 def skeleton(name: str) -> str:
     """Transliteration-folded key: Arabic articles dropped, vowels and y/w removed, doubled letters
     collapsed, so 'Deir ez-Zor', 'Dayr az Zawr' and 'Deir al-Zour' share 'dr zr', 'Kharkiv' and
-    'Kharkov' share 'khrkv'. Words stay space-separated."""
+    'Kharkov' share 'khrkv', 'Jableh' and 'Jablah' 'jbl'. Words stay space-separated."""
     out = []
     for word in normalize(name).replace("'", " ").split():
         if word in _ARTICLES:
             continue
-        if word.endswith("ah") and len(word) > 3:
+        if word.endswith(("ah", "eh")) and len(word) > 3:
             word = word[:-1]
         core = word.replace("ou", "u").replace("ee", "i").translate(_VOWELS)
         core = re.sub(r"(.)\1+", r"\1", core)
@@ -425,7 +427,8 @@ def _add_regions(g: Gazetteer) -> None:
 
 
 def _cache_path(data_dir: Path) -> Path:
-    """Cache file name keyed by the index version and the data packages' versions."""
+    """Cache file name keyed by the index version, the data packages' versions and a hash of the code and
+    project data files that build the index (an edited build never reads an older index)."""
     from importlib.metadata import PackageNotFoundError, version
 
     parts = []
@@ -434,11 +437,15 @@ def _cache_path(data_dir: Path) -> Path:
             parts.append(version(pkg))
         except PackageNotFoundError:
             parts.append("none")
-    return data_dir / "geo" / f"gazetteer-v{INDEX_VERSION}-{'-'.join(parts)}.pickle"
+    digest = hashlib.sha256()
+    for path in (Path(__file__), REGIONS_FILE, DEMONYMS_FILE):
+        digest.update(path.read_bytes())
+    return data_dir / "geo" / f"gazetteer-v{INDEX_VERSION}-{'-'.join(parts)}-{digest.hexdigest()[:12]}.pickle"
 
 
 def load_gazetteer(data_dir: Path) -> Gazetteer:
-    """Load the cached index from ``<cache dir>/geo`` or build and cache it (atomic write)."""
+    """Load the cached index from ``<cache dir>/geo`` or build and cache it (atomic write; older
+    indexes there are removed)."""
     path = _cache_path(data_dir)
     if path.is_file():
         try:
@@ -455,6 +462,9 @@ def load_gazetteer(data_dir: Path) -> Gazetteer:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(g, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        for old in path.parent.glob("gazetteer-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not cache gazetteer at %s: %s", path, exc)
     return g

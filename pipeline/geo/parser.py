@@ -21,6 +21,7 @@ from pipeline.geo.gazetteer import (
     read_preferred_senses,
     read_state_abbreviations,
     normalize,
+    skeleton,
 )
 from pipeline.schemas import Location
 
@@ -58,6 +59,7 @@ INSTITUTION_WORDS = frozenset({"police", "sheriff", "fire", "council", "schools"
 PLURAL_ADMIN2 = {"counties": "County", "parishes": "Parish", "boroughs": "Borough"}  # 'Barrow and Jackson counties'
 LIST_JOINERS = frozenset({",", "and", "or", "&"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
+ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "az", "an", "at", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
 STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
 DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
 COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
@@ -75,6 +77,7 @@ W_NO_PLACE_LABEL = -0.5
 W_NEAR = 1.5
 W_COUNTY_STATE = 1.5  # a town in a state that has a county the text names
 W_CAPITAL_CITY = -1.5
+W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = Tall Abyad, not Tullibody)
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
 LOCATED_WEAK_MIN_POP = 15_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
@@ -121,7 +124,7 @@ class _Mention:
     multi_person: bool = False
     surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
-    located: bool = False  # right after 'in'/'near' or an attack word: 'in Azaz', 'shelled Gwoza', 'the attack on X'
+    located: str = ""  # "prep" right after 'in'/'near' ('in Azaz'), "attack" after an attack word ('shelled Gwoza')
     resident_word: bool = False  # followed by "man", "residents", ...
     institution_word: bool = False  # followed by "Police", "City", "mayor", ...: the place's own institution
     in_org_name: bool = False  # ends a longer organisation or facility name ('CTV Winnipeg', 'Team Alberta')
@@ -231,10 +234,13 @@ class Geoparser:
         i = 0
         while i < n:
             tok = tokens[i]
-            if not tok.text[:1].isupper():
+            article = tok.lower_ in ARABIC_ARTICLES and i + 2 < n and tokens[i + 1].text == "-" and tokens[i + 2].text[:1].isupper()
+            if not (tok.text[:1].isupper() or article):
                 i += 1
                 continue
             found = self._longest_match(text, tokens, i)
+            transliterated = self._transliterated(text, tokens, i, found)
+            found = transliterated or found
             if found is None:
                 i += 1
                 continue
@@ -273,31 +279,51 @@ class Geoparser:
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
             back = _word_before(tokens, i)
             m.after_locative = back >= 0 and tokens[back].lower_ in LOCATIVE_WORDS
-            m.located = self._located_at(tokens, i, bool(span_labels - {""})) and not (nxt is not None and nxt.text in ("'s", "’s"))
+            m.located = "" if nxt is not None and nxt.text in ("'s", "’s") else self._located_at(tokens, i, bool(span_labels - {""}))
+            m.fuzzy = transliterated is not None
             mentions.append(m)
             i = i_next
         return mentions
 
-    def _located_at(self, tokens, i: int, labelled: bool) -> bool:  # noqa: ANN001 - spaCy Doc or token list
-        """Whether the name at token ``i`` follows, with no article between, 'in'/'near'/'east of' ('in Azaz'),
-        an attack word ('shelled Gwoza', 'strikes on Hodeidah'; 'struck Bell' only for a name NER left
-        unlabelled) or '-held' ('rebel-held Jisr al-Shughour')."""
+    def _transliterated(self, text: str, tokens: list, i: int, found):  # noqa: ANN001, ANN202 - match tuple or None
+        """A located name run ('near Tal Abyad', 'in al-Sukhnah') that no gazetteer name covers whole,
+        matched on its transliteration skeleton, as a match tuple whose candidates are all alternates."""
+        j = i
+        while j + 1 < len(tokens) and j + 1 - i < self.g.max_words + 2 and "\n" not in tokens[j].text_with_ws and (
+                tokens[j + 1].text[:1].isupper() or tokens[j + 1].lower_ in CONNECTORS or tokens[j + 1].text == "-"):
+            j += 1
+        while j > i and not tokens[j].text[:1].isupper():
+            j -= 1
+        run = tokens[i : j + 1]
+        if (found is not None and found[0] >= j) or any(t.lower_ in COMMON_WORDS for t in run) or any(
+                t.text == "-" and run[k - 1].lower_ not in ARABIC_ARTICLES for k, t in enumerate(run) if k) or (
+                j + 1 < len(tokens) and tokens[j + 1].like_num):  # 'City Hall', 'Wal-Mart', 'Block 8'
+            return None
+        if not self._located_at(tokens, i, bool(tokens[i].ent_type_)):
+            return None
+        start, end = tokens[i].idx, tokens[j].idx + len(tokens[j].text)
+        cands = self.g.fuzzy(text[start:end])[:MAX_CANDIDATES]
+        return (j, start, end, cands, set(cands)) if cands else None
+
+    def _located_at(self, tokens, i: int, labelled: bool) -> str:  # noqa: ANN001 - spaCy Doc or token list
+        """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'
+        ('in Azaz'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
+        Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled), else ""."""
         back = i - 1
         while back >= 0 and tokens[back].lower_ in DIRECTION_WORDS:
             back -= 1
         if back < 0:
-            return False
+            return ""
         word = tokens[back].lower_
-        if word in STRICT_LOCATIVES:
-            return True
-        if word in ("on", "against"):
-            return back >= 1 and "noun" in self._attack_words.get(tokens[back - 1].lower_, ())
+        before = tokens[back - 1].lower_ if back >= 1 else ""
+        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS):  # 'east of Palmyra'
+            return "prep"
+        if word in ("on", "against", "of"):  # 'the attack on Lashkar Gah', 'the shelling of Ain Issa'
+            return "attack" if "noun" in self._attack_words.get(before, ()) else ""
         if word in HELD_WORDS:
-            return back >= 1 and tokens[back - 1].text == "-"
-        if word == "of":  # 'east of Palmyra', 'the outskirts of Kunduz'
-            return back >= 1 and tokens[back - 1].lower_ in COMPASS_WORDS
+            return "attack" if before == "-" else ""
         kinds = self._attack_words.get(word, frozenset())
-        return "place-verb" in kinds or ("verb" in kinds and not labelled)
+        return "attack" if "place-verb" in kinds or ("verb" in kinds and not labelled) else ""
 
     def _admin2_lists(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
         """The names in a list before a plural admin word are admin2 areas: 'Barrow, Jackson and
@@ -351,7 +377,7 @@ class Geoparser:
         out = []
         for ent in doc.ents:
             located = (ent.label_ in LOCATED_LABELS and len(ent.text.split()) > 1 and doc[ent.start].lower_ != "the"
-                       and self._located_at(doc, ent.start, True))
+                       and bool(self._located_at(doc, ent.start, True)))
             if ent.label_ not in ("GPE", "LOC") and not located:
                 continue
             s, e = ent.start_char, ent.end_char
@@ -366,7 +392,8 @@ class Geoparser:
                 m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), ent.label_ in ("GPE", "LOC"),
                              exact_ent=True, first_tok=ent.start, last_tok=ent.end - 1)
                 m.fuzzy = True
-                m.weak = m.located = not m.strong
+                m.weak = not m.strong
+                m.located = "" if m.strong else "prep"
                 out.append(m)
         return out
 
@@ -445,8 +472,9 @@ class Geoparser:
             return False
         if m.key in accepted_keys or any(k.endswith(" " + m.key) for k in accepted_keys):
             return True
-        located = m.located and m.exact_ent
-        if located:  # an alternate name of a town ('Azaz', 'Palmyra'); any town for a multi-word transliteration
+        located = bool(m.located) and m.exact_ent
+        # an alternate name of a town ('Azaz', 'Palmyra', 'shelled Jarablus'); any town for a multi-word transliteration
+        if located or (not m.weak and (m.located == "attack" or (m.located and m.fuzzy))):
             cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY and (
                 g.pop[c] >= LOCATED_ALT_MIN_POP or (m.fuzzy and " " in m.key))]
         if not cands:
@@ -465,7 +493,7 @@ class Geoparser:
                 located and (top >= LOCATED_WEAK_MIN_POP or (m.fuzzy and " " in m.key)))
         if big or max(g.pop[c] for c in cands) >= 100_000:
             return True
-        return supported or m.after_locative or m.located
+        return supported or m.after_locative or bool(m.located)
 
     # ---------------------------------------------------------------- resolution
     def _base(self, m: _Mention, c: int) -> float:
@@ -480,6 +508,8 @@ class Geoparser:
             s += W_PREFERRED
         if c in m.alt:
             s += W_ALT_NAME
+        if m.fuzzy and skeleton(g.name[c]) == skeleton(m.text):
+            s += W_SKELETON_WORDS
         if not m.strong and g.kind[c] == KIND_CITY:
             s += W_NO_PLACE_LABEL
         return s
