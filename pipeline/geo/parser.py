@@ -286,7 +286,7 @@ class Geoparser:
         return mentions
 
     def _transliterated(self, text: str, tokens: list, i: int, found):  # noqa: ANN001, ANN202 - match tuple or None
-        """A located name run ('near Tal Abyad', 'in al-Sukhnah') that no gazetteer name covers whole,
+        """A located name run of two or more words ('near Tal Abyad') that no gazetteer name covers whole,
         matched on its transliteration skeleton, as a match tuple whose candidates are all alternates."""
         j = i
         while j + 1 < len(tokens) and j + 1 - i < self.g.max_words + 2 and "\n" not in tokens[j].text_with_ws and (
@@ -302,6 +302,8 @@ class Geoparser:
         if not self._located_at(tokens, i, bool(tokens[i].ent_type_)):
             return None
         start, end = tokens[i].idx, tokens[j].idx + len(tokens[j].text)
+        if " " not in skeleton(text[start:end]):  # one word ('al-Sukhnah') matches towns anywhere: too loose
+            return None
         cands = self.g.fuzzy(text[start:end])[:MAX_CANDIDATES]
         return (j, start, end, cands, set(cands)) if cands else None
 

@@ -37,3 +37,12 @@ def test_country_only_headline_takes_the_village_named_in_the_body() -> None:
     )
     assert art.location is not None and art.location.country_code == "ML"
     assert art.location.name == "Douentza" and art.location.precision == "city"
+
+
+@pytest.mark.slow
+def test_a_place_the_source_speaks_from_is_not_the_event_place() -> None:
+    art = _enrich(
+        "Syria war: government forces shell rebel-held Jisr al-Shughour",
+        "Government forces shelled the town on Monday, killing four civilians, a war monitor said from Britain.",
+    )
+    assert art.location is not None and art.location.country_code == "SY"
