@@ -61,6 +61,8 @@ LIST_JOINERS = frozenset({",", "and", "or", "&"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
 ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "az", "an", "at", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
 STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
+ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "villages", "cities"})  # 'the road between X and Y'
+
 DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
 COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
                            "outskirts", "countryside", "suburbs"})
@@ -281,6 +283,10 @@ class Geoparser:
             m.after_locative = back >= 0 and tokens[back].lower_ in LOCATIVE_WORDS
             m.located = "" if nxt is not None and nxt.text in ("'s", "’s") else self._located_at(tokens, i, bool(span_labels - {""}))
             m.fuzzy = transliterated is not None
+            prev_m = mentions[-1] if mentions else None
+            if not m.located and not m.weak and prev_m is not None and prev_m.located and prev_m.last_tok + 2 == i \
+                    and tokens[i - 1].lower_ in LIST_JOINERS:  # 'in Ariha and Saraqib' ('in Lebanon and Hamas' is not)
+                m.located = prev_m.located
             mentions.append(m)
             i = i_next
         return mentions
@@ -318,7 +324,8 @@ class Geoparser:
             return ""
         word = tokens[back].lower_
         before = tokens[back - 1].lower_ if back >= 1 else ""
-        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS):  # 'east of Palmyra'
+        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS) or (
+                word == "between" and before in ROUTE_WORDS):  # 'east of Palmyra', 'the road between X and Y'
             return "prep"
         if word in ("on", "against", "of"):  # 'the attack on Lashkar Gah', 'the shelling of Ain Issa'
             return "attack" if "noun" in self._attack_words.get(before, ()) else ""
@@ -479,6 +486,8 @@ class Geoparser:
         if located or (not m.weak and (m.located == "attack" or (m.located and m.fuzzy))):
             cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY and (
                 g.pop[c] >= LOCATED_ALT_MIN_POP or (m.fuzzy and " " in m.key))]
+        elif m.located and not m.weak:  # 'between Tixtla and Chilapa in Guerrero': a town of a state the text names
+            cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY and tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN]
         if not cands:
             return False
         big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]

@@ -1,5 +1,6 @@
 """Event location of conflict headlines written for these tests in the style of wire and monitor reports
-(issue 9): towns NER mislabels, alternate names, transliterations, 'al-' names, attack verbs."""
+(issue 9): towns NER mislabels, alternate names, transliterations, 'al-' names, attack verbs, 'the road
+between X and Y'."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ HEADLINES = [
     ("Clashes erupt in al-Mayadin", "Al Mayadin", "SY"),
     ("Russia strikes market in Maarat Misrin", "Ma'arratmisrin", "SY"),
     ("Police clash with gunmen in Chilapa, Guerrero", "Chilapa de Alvarez", "MX"),
+    ("IED kills 2 soldiers on the road between Palmyra and Homs", "Tadmur", "SY"),
+    ("Gunmen kill three on the road between Tixtla and Chilapa in Guerrero", "Tixtla de Guerrero", "MX"),
 ]
 
 
