@@ -62,7 +62,6 @@ ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "departme
 ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "az", "an", "at", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
 STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
 ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "villages", "cities"})  # 'the road between X and Y'
-
 DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
 COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
                            "outskirts", "countryside", "suburbs"})
@@ -482,12 +481,7 @@ class Geoparser:
         if m.key in accepted_keys or any(k.endswith(" " + m.key) for k in accepted_keys):
             return True
         located = bool(m.located) and m.exact_ent
-        # an alternate name of a town ('Azaz', 'Palmyra', 'shelled Jarablus'); any town for a multi-word transliteration
-        if located or (not m.weak and (m.located == "attack" or (m.located and m.fuzzy))):
-            cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY and (
-                g.pop[c] >= LOCATED_ALT_MIN_POP or (m.fuzzy and " " in m.key))]
-        elif m.located and not m.weak:  # 'between Tixtla and Chilapa in Guerrero': a town of a state the text names
-            cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY and tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN]
+        cands += self._located_alternates(m, tot_a1)
         if not cands:
             return False
         big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]
@@ -505,6 +499,18 @@ class Geoparser:
         if big or max(g.pop[c] for c in cands) >= 100_000:
             return True
         return supported or m.after_locative or bool(m.located)
+
+    def _located_alternates(self, m: _Mention, tot_a1: dict[str, float]) -> list[int]:
+        """Towns a located mention may be by an alternate name: from LOCATED_ALT_MIN_POP people for an entity
+        ('in Azaz') or after an attack word ('shelled Jarablus'), any size for a multi-word transliteration
+        ('near Tal Abyad'), else a town of a state the text names ('between Tixtla and Chilapa in Guerrero')."""
+        g = self.g
+        towns = [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY]
+        if not m.located or not towns or (m.weak and not m.exact_ent):
+            return []
+        if m.exact_ent or m.located == "attack" or m.fuzzy:
+            return [c for c in towns if g.pop[c] >= LOCATED_ALT_MIN_POP or (m.fuzzy and " " in m.key)]
+        return [c for c in towns if tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN]
 
     # ---------------------------------------------------------------- resolution
     def _base(self, m: _Mention, c: int) -> float:
