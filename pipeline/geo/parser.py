@@ -293,6 +293,8 @@ class Geoparser:
     def _transliterated(self, text: str, tokens: list, i: int, found):  # noqa: ANN001, ANN202 - match tuple or None
         """A located name run of two or more words ('near Tal Abyad') that no gazetteer name covers whole,
         matched on its transliteration skeleton, as a match tuple whose candidates are all alternates."""
+        if not self._located_at(tokens, i, bool(tokens[i].ent_type_)):
+            return None
         j = i
         while j + 1 < len(tokens) and j + 1 - i < self.g.max_words + 2 and "\n" not in tokens[j].text_with_ws and (
                 tokens[j + 1].text[:1].isupper() or tokens[j + 1].lower_ in CONNECTORS or tokens[j + 1].text == "-"):
@@ -304,8 +306,6 @@ class Geoparser:
                 t.text == "-" and run[k - 1].lower_ not in ARABIC_ARTICLES for k, t in enumerate(run) if k) or (
                 j + 1 < len(tokens) and tokens[j + 1].like_num):  # 'City Hall', 'Wal-Mart', 'Block 8'
             return None
-        if not self._located_at(tokens, i, bool(tokens[i].ent_type_)):
-            return None
         start, end = tokens[i].idx, tokens[j].idx + len(tokens[j].text)
         if " " not in skeleton(text[start:end]):  # one word ('al-Sukhnah') matches towns anywhere: too loose
             return None
@@ -316,9 +316,7 @@ class Geoparser:
         """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'
         ('in Azaz'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
         Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled), else ""."""
-        back = i - 1
-        while back >= 0 and tokens[back].lower_ in DIRECTION_WORDS:
-            back -= 1
+        back = _word_before(tokens, i, skip_articles=False)
         if back < 0:
             return ""
         word = tokens[back].lower_
@@ -767,10 +765,11 @@ class Geoparser:
         return list(merged.values())
 
 
-def _word_before(tokens, i: int) -> int:  # noqa: ANN001 - spaCy Doc or token list
-    """Index of the word before token ``i`` that is not an article or a direction ('in the rural X'), or -1."""
+def _word_before(tokens, i: int, skip_articles: bool = True) -> int:  # noqa: ANN001 - spaCy Doc or token list
+    """Index of the word before token ``i`` that is not a direction ('in rural X') nor, with ``skip_articles``,
+    'the' ('in the rural X'), or -1."""
     back = i - 1
-    while back >= 0 and (tokens[back].lower_ == "the" or tokens[back].lower_ in DIRECTION_WORDS):
+    while back >= 0 and ((skip_articles and tokens[back].lower_ == "the") or tokens[back].lower_ in DIRECTION_WORDS):
         back -= 1
     return back
 

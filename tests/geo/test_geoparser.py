@@ -20,6 +20,13 @@ def _resolved(gp: Geoparser, text: str) -> dict[str, Location]:
     return {t.text: t.location for t in gp.parse(text) if t.location is not None}
 
 
+def _assert_countries(gp: Geoparser, cases: dict[str, tuple[str, str]]) -> None:
+    """Each text resolves its toponym ``name`` to a place in country ``cc``."""
+    for text, (name, cc) in cases.items():
+        loc = _resolved(gp, text)
+        assert name in loc and loc[name].country_code == cc, (text, loc)
+
+
 def test_get_geoparser_is_a_singleton(gp: Geoparser) -> None:
     assert get_geoparser() is gp
 
@@ -237,14 +244,11 @@ def test_mislabelled_town_after_in_or_an_attack_word_is_a_place(gp: Geoparser) -
         "An attack on Lashkar Gah was repelled overnight.": ("Lashkar Gah", "AF"),
         "Artillery shelled rebel-held Jisr al-Shughour for a third day.": ("Jisr al-Shughour", "SY"),
     }
-    for text, (name, cc) in cases.items():
-        loc = _resolved(gp, text)
-        assert name in loc and loc[name].country_code == cc, (text, loc)
+    _assert_countries(gp, cases)
 
 
 def test_alternate_name_of_a_small_place_needs_a_locative(gp: Geoparser) -> None:
-    assert "Palmyra" in _resolved(gp, "Militants attacked an army post east of Palmyra on Sunday.")
-    assert _resolved(gp, "Militants attacked an army post east of Palmyra on Sunday.")["Palmyra"].country_code == "SY"
+    _assert_countries(gp, {"Militants attacked an army post east of Palmyra on Sunday.": ("Palmyra", "SY")})
     assert "Soleil" not in _resolved(gp, "Soleil said she would sing at the festival.")
 
 
@@ -262,9 +266,7 @@ def test_article_names_and_located_transliterations_resolve(gp: Geoparser) -> No
         "A suicide attack in Tal Afar killed six.": ("Tal Afar", "IQ"),
         "An explosion rocked Jarablus, killing five.": ("Jarablus", "SY"),
     }
-    for text, (name, cc) in cases.items():
-        loc = _resolved(gp, text)
-        assert name in loc and loc[name].country_code == cc, (text, loc)
+    _assert_countries(gp, cases)
 
 
 def test_transliteration_matching_stays_off_common_phrases(gp: Geoparser) -> None:
