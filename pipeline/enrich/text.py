@@ -14,6 +14,8 @@ from pipeline.enrich.extensions import register as register_extensions
 LANGUAGES = ("en", "es", "fr", "pt", "de", "it", "ar", "ru", "uk", "tr", "zh")
 _LANG_SAMPLE_CHARS = 1_000
 _MIN_CONFIDENT_CHARS = 20
+ENGLISH_SHARE = 0.5  # English when its confidence is at least this share of the top language's (short headlines)
+_MIN_WORDS_CHARS = 8  # judge on the words other than names when at least this much of them remains
 
 _TAG_RE = re.compile(r"<[^>]{0,2000}>")
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
@@ -36,15 +38,31 @@ def _detector():  # noqa: ANN202 - lingua.LanguageDetector
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
 
 
+_NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z\u00c0-\u00de][\w'\u2019.-]*")
+
+
+def _without_names(text: str) -> str:
+    """``text`` without its capitalised words after a sentence's first word: place and person names
+    ("Cite Soleil", "Port-au-Prince") say nothing of the language an English headline is written in."""
+    return _NAME_RE.sub("", text)
+
+
 def detect_language(text: str, hint: str | None = None) -> str | None:
-    """ISO 639-1 code of ``text``; falls back to ``hint`` for very short or undecidable text."""
+    """ISO 639-1 code of ``text`` (judged on its words other than names, when enough of them remain);
+    falls back to ``hint`` for very short or undecidable text."""
     sample = text[:_LANG_SAMPLE_CHARS]
     if len(sample.strip()) < _MIN_CONFIDENT_CHARS:
         return (hint or "").lower()[:2] or None
-    lang = _detector().detect_language_of(sample)
-    if lang is None:
+    words = _without_names(sample)
+    if len(words.strip()) >= _MIN_WORDS_CHARS:
+        sample = words
+    values = _detector().compute_language_confidence_values(sample)
+    if not values or values[0].value <= 0.0:
         return (hint or "").lower()[:2] or None
-    return lang.iso_code_639_1.name.lower()
+    english = next((v.value for v in values if v.language.iso_code_639_1.name == "EN"), 0.0)
+    if english >= ENGLISH_SHARE * values[0].value:
+        return "en"
+    return values[0].language.iso_code_639_1.name.lower()
 
 
 _ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}

@@ -23,6 +23,7 @@ from pipeline.geo.gazetteer import (
     normalize,
     skeleton,
 )
+from pipeline.geo.distance import haversine_km
 from pipeline.schemas import Location
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -82,9 +83,12 @@ W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = T
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
 LOCATED_WEAK_MIN_POP = 15_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
+FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borrisoleigh, Ireland) needs a town this size
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
+W_PAIR = 1.5  # a town or county sense within PAIR_KM of a town or county sense of another name in the text
+PAIR_KM = 30.0
 MAX_CANDIDATES = 40
 SUPPORT_MIN = 0.25
 ACCEPT_ROUNDS = 2
@@ -394,6 +398,8 @@ class Geoparser:
                     for m in mentions):
                 continue
             cands = self.g.fuzzy(text[s:e])[:MAX_CANDIDATES]
+            if " " not in skeleton(text[s:e]):
+                cands = [c for c in cands if self.g.pop[c] >= FUZZY_ONE_WORD_MIN_POP]
             if cands and normalize(text[s:e]) not in COMMON_WORDS:
                 m = _Mention(s, e, text[s:e], normalize(text[s:e]), cands, set(cands), ent.label_ in ("GPE", "LOC"),
                              exact_ent=True, first_tok=ent.start, last_tok=ent.end - 1)
@@ -577,6 +583,7 @@ class Geoparser:
         for m in mentions:
             m.scores = {c: self._base(m, c) for c in m.cands}
         county_a1 = self._county_states(mentions)
+        paired = self._paired(mentions)
         for it in range(CONTEXT_ITERATIONS):
             per_cc, per_a1 = self._evidence(mentions)
             tot_cc, tot_a1 = self._totals(per_cc, per_a1)
@@ -601,12 +608,37 @@ class Geoparser:
                         s += W_QUALIFIER
                     if points and g.kind[c] in (KIND_CITY, KIND_ADMIN2) and _near(g.lat[c], g.lon[c], points):
                         s += W_NEAR
+                    if c in paired:
+                        s += W_PAIR
                     if a1 and g.kind[c] == KIND_CITY and any(a1 in states for k, states in county_a1.items() if k != m.key):
                         s += W_COUNTY_STATE
                     scores[c] = s
                 new_scores.append(scores)
             for m, scores in zip(mentions, new_scores):
                 m.scores = scores
+
+    def _paired(self, mentions: list[_Mention]) -> set[int]:
+        """Town and county senses that lie within PAIR_KM of a town or county sense of another name in the
+        text (Edmonton and Enfield in north London, London and St. Thomas in Ontario)."""
+        g = self.g
+        cell = PAIR_KM / 111.2
+        grid: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+        for m in mentions:
+            if m.demonym:
+                continue
+            for c in m.cands:
+                if g.kind[c] in (KIND_CITY, KIND_ADMIN2):
+                    grid[(int(g.lat[c] // cell), int(g.lon[c] // cell))].append((m.key, c))
+        out: set[int] = set()
+        for (y, x), members in grid.items():
+            reach = math.ceil(1.0 / max(math.cos(math.radians(min(max(abs(y - 1), abs(y + 2)) * cell, 89.0))), 0.05))
+            near = [o for dy in (-1, 0, 1) for dx in range(-reach, reach + 1) for o in grid.get((y + dy, x + dx), ())]
+            for key, c in members:
+                if c in out:
+                    continue
+                if any(k != key and haversine_km(g.lat[c], g.lon[c], g.lat[o], g.lon[o]) <= PAIR_KM for k, o in near):
+                    out.add(c)
+        return out
 
     def _county_states(self, mentions: list[_Mention]) -> dict[str, set[str]]:
         """Per county name in the text ('Henry County'), the states that have a county of that name:

@@ -73,6 +73,16 @@ def test_language_detection() -> None:
     assert detect_language("ok", hint="de") == "de"
 
 
+def test_foreign_place_names_do_not_make_an_english_headline_foreign() -> None:
+    """Names are left out of the judgement, and English wins a close call on a short headline."""
+    assert detect_language("Gangs kill 9 in Cite Soleil") == "en"
+    assert detect_language("Gang violence in Port-au-Prince's Cite Soleil kills 9") == "en"
+    assert detect_language("Clashes in Saint-Étienne leave two dead") == "en"
+    assert detect_language("Violencia en Ciudad Juárez deja cinco muertos") == "es"
+    assert detect_language("Explosion à Gao, deux morts") == "fr"
+    assert detect_language("Bei einem Anschlag in Berlin wurden drei Menschen getötet") == "de"
+
+
 def test_components_are_registered_declared_and_ordered() -> None:
     nlp = build_pipeline()
     assert nlp.pipe_names == list(COMPONENTS)

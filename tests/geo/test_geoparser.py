@@ -273,3 +273,22 @@ def test_transliteration_matching_stays_off_common_phrases(gp: Geoparser) -> Non
     for text in ("The meeting is at 7 p.m. in City Hall.", "The fields lie near State Road 44.",
                  "She earned a Professional in Human Resources certificate."):
         assert not _resolved(gp, text), text
+
+
+def test_two_names_near_each_other_take_the_senses_that_are_close(gp: Geoparser) -> None:
+    """Edmonton and Enfield are both north London; London and St. Thomas are both Ontario: a pair of senses
+    within a few kilometres beats each name's more populous sense on its own."""
+    loc = _resolved(gp, "Children from a primary school in Edmonton planted a garden this week. "
+                        "Enfield council paid for the seeds.")
+    assert (loc["Edmonton"].country_code, loc["Enfield"].country_code) == ("GB", "GB"), loc
+    loc = _resolved(gp, "A man from London was charged after a crash on the highway near St. Thomas on Friday.")
+    assert (loc["London"].admin1, loc["St. Thomas"].admin1) == ("Ontario", "Ontario"), loc
+    loc = _resolved(gp, "Flights from London were cancelled on Friday because of fog.")
+    assert loc["London"].country_code == "GB", loc
+
+
+def test_a_one_word_transliteration_match_needs_a_real_town(gp: Geoparser) -> None:
+    """'Barsalogho' (a Burkinabe town the gazetteer lacks) shares its skeleton with a hamlet in Ireland."""
+    loc = _resolved(gp, "Jihadist fighters killed dozens of villagers in Barsalogho on Saturday.")
+    assert "Barsalogho" not in loc or loc["Barsalogho"].country_code != "IE", loc
+    assert _resolved(gp, "Heavy shelling hit Kharkov overnight.")["Kharkov"].country_code == "UA"
