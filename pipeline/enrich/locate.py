@@ -17,12 +17,15 @@ from pipeline.enrich.extensions import register as register_extensions
 from pipeline.enrich.mentions import Trigger, write_spans
 from pipeline.enrich.sents import doc_text, sent_at, sent_index
 from pipeline.geo import get_geoparser
+from pipeline.geo.distance import haversine_km
 from pipeline.schemas import Location
 
 _EVENT_PREPS = tb.words("locate", "event_preps")
 _SPEECH = tb.words("locate", "speech")
 _PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
 _RECORDED_BONUS = 5.0
+_OWNED_KM = 100.0  # "X's Y": Y lies within this distance of X, or X is not a place that owns it
+_STRAY_PENALTY = 4.0  # an owned name resolved far from its owner is a local feature, not the event place
 
 
 @dataclass
@@ -122,6 +125,7 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
     scores: dict[int, float] = {}
     ends = {p.toponym.end for p in placed}
     text = doc_text(doc)
+    possessors, strays = _possessives(text, placed)
     for i, p in enumerate(placed):
         tok = doc[p.token]
         s = _PRECISION_BONUS.get(p.location.precision, 0.0)
@@ -138,8 +142,10 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
             s += _RECORDED_BONUS
         if _commenter(tok):
             s -= 3.0
-        if _is_qualifier(text, p.toponym.start, ends):
+        if _is_qualifier(text, p.toponym.start, ends) or i in possessors:
             s -= 1.5
+        if i in strays:
+            s -= _STRAY_PENALTY
         s += 0.5 * float(getattr(p.toponym, "score", 0.0))
         s -= 0.03 * p.sent
         scores[i] = s
@@ -157,6 +163,27 @@ def _is_qualifier(text: str, start: int, ends: set[int]) -> bool:
             k -= 1
         return k in ends
     return False
+
+
+def _possessives(text: str, placed: list[PlacedToponym]) -> tuple[set[int], set[int]]:
+    """Indices of places that own the next one ("Manipur's Churachandpur": Manipur only says where
+    Churachandpur is) and of owned places resolved far from their owner ("Mogadishu's Lido beach" is not
+    the Lido in Venice)."""
+    by_start = {p.toponym.start: i for i, p in enumerate(placed)}
+    possessors: set[int] = set()
+    strays: set[int] = set()
+    for i, p in enumerate(placed):
+        for suffix in ("'s ", "\u2019s "):
+            j = by_start.get(p.toponym.end + len(suffix)) if text.startswith(suffix, p.toponym.end) else None
+            if j is None:
+                continue
+            owner, owned = p.location, placed[j].location
+            if contains(owner, owned) or (owner.lat is not None and owned.lat is not None and haversine_km(
+                    owner.lat, owner.lon, owned.lat, owned.lon) <= _OWNED_KM):
+                possessors.add(i)
+            else:
+                strays.add(j)
+    return possessors, strays
 
 
 def _key(loc: Location) -> object:

@@ -403,10 +403,10 @@ def read_state_abbreviations() -> dict[str, str]:
 
 
 def read_attack_words() -> dict[str, frozenset[str]]:
-    """Word → its kinds ("place-verb", "verb", "noun"): words whose object ("shelled X") or "on"/"against"
+    """Word → its kinds ("place-verb", "verb", "noun", "weapon"): words whose object ("shelled X") or "on"/"against"
     complement ("the attack on X") is a place when it names one, from ``attack_words.tsv``."""
     words = {w: frozenset(k.split(",")) for w, k in _read_pairs(ATTACK_WORDS_FILE).items()}
-    bad = {w: sorted(k) for w, k in words.items() if not k <= {"place-verb", "verb", "noun"}}
+    bad = {w: sorted(k) for w, k in words.items() if not k <= {"place-verb", "verb", "noun", "weapon"}}
     if bad:
         raise ValueError(f"{ATTACK_WORDS_FILE}: unknown kinds {bad}")
     return words

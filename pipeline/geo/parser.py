@@ -319,7 +319,8 @@ class Geoparser:
     def _located_at(self, tokens, i: int, labelled: bool) -> str:  # noqa: ANN001 - spaCy Doc or token list
         """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'
         ('in Azaz'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
-        Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled), else ""."""
+        Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled or after a weapon word:
+        'rockets hit Kiryat Shmona'), else ""."""
         back = _word_before(tokens, i, skip_articles=False)
         if back < 0:
             return ""
@@ -333,7 +334,9 @@ class Geoparser:
         if word in HELD_WORDS:
             return "attack" if before == "-" else ""
         kinds = self._attack_words.get(word, frozenset())
-        return "attack" if "place-verb" in kinds or ("verb" in kinds and not labelled) else ""
+        if "verb" in kinds and labelled:  # 'rockets hit Kiryat Shmona', 'airstrikes hit Ariha'
+            return "attack" if "weapon" in self._attack_words.get(before, ()) else ""
+        return "attack" if "place-verb" in kinds or "verb" in kinds else ""
 
     def _admin2_lists(self, text: str, doc) -> list[_Mention]:  # noqa: ANN001 - spacy Doc
         """The names in a list before a plural admin word are admin2 areas: 'Barrow, Jackson and
