@@ -81,7 +81,7 @@ W_COUNTY_STATE = 1.5  # a town in a state that has a county the text names
 W_CAPITAL_CITY = -1.5
 W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = Tall Abyad, not Tullibody)
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
-LOCATED_WEAK_MIN_POP = 15_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
+LOCATED_WEAK_MIN_POP = 5_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
 FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borrisoleigh, Ireland) needs a town this size
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
