@@ -82,8 +82,8 @@ class _Message(BaseModel):
 class RawArticle(_Message):
     """An article: topic ``articles.entries`` (from the feed, ``body`` = teaser) and ``articles.raw``
     (after the fetch stage, ``body`` = full text when ``text_source`` is ``article``), key = ``id``.
-    ``summary``, ``text_source`` and ``fetch_error`` were added to schema version 1 with defaults, so
-    older messages still load."""
+    ``summary``, ``text_source``, ``fetch_error`` and ``region`` were added to schema version 1 with defaults,
+    so older messages still load."""
 
     id: str = Field(min_length=1, max_length=128)
     url: str | None = None
@@ -98,6 +98,7 @@ class RawArticle(_Message):
     summary: str = Field("", description="the feed's teaser")
     text_source: TextSource = Field("feed", description="where body comes from: the article page or the feed")
     fetch_error: str | None = Field(None, description="why the page's text was not used (teaser fallback)")
+    region: str | None = Field(None, max_length=6, description="the feed's home region (ISO 3166 'MX', 'US-TX')")
 
     @field_validator("title", "body", "summary")
     @classmethod

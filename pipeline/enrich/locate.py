@@ -279,7 +279,8 @@ def geoparse_component(doc: Doc) -> Doc:
     parser = get_geoparser()
     text = doc_text(doc)
     groups = known_group_spans(text)
-    found = parser.parse(text, doc)
+    raw = doc._.raw
+    found = parser.parse(text, doc, region=raw.region if raw is not None else None)
     doc._.toponyms = [t for t in found
                       if not any(start < t.end and t.start < end for start, end in groups)]
     doc._.locations = parser.locations(doc._.toponyms)

@@ -149,6 +149,7 @@ class Gazetteer:
     demonyms: dict[str, int] = field(default_factory=dict)
     country_index: dict[str, int] = field(default_factory=dict)
     admin1_index: dict[str, int] = field(default_factory=dict)
+    iso_admin1: dict[str, str] = field(default_factory=dict)  # ISO 3166-2 code ('US-TX') -> admin1 key ('US.TX')
     max_words: int = 6
 
     def add(self, gid: int, name: str, cc: str, admin1: str, a1key: str,
@@ -315,6 +316,8 @@ def build_gazetteer() -> Gazetteer:
         sub_idx[sid] = idx
         if kind == KIND_ADMIN1:
             g.admin1_index[a1key] = idx
+            if row[1]:
+                g.iso_admin1[row[1].upper()] = a1key
         for nm in [lname, *row[5].split("|")] if kind == KIND_ADMIN1 else [lname]:
             if nm and len(normalize(nm)) > 3:
                 _add_name(g.names, normalize(nm), idx)

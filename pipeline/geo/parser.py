@@ -7,6 +7,7 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipeline.geo.gazetteer import (
     KIND_ADMIN1,
@@ -87,12 +88,21 @@ FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borr
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
+REGION_EVIDENCE = 1.0  # the feed's home region counts as one name of that country / state in the story
+REGION_KEY = "\x00region"
 W_PAIR = 1.5  # a town or county sense within PAIR_KM of a town or county sense of another name in the text
 PAIR_KM = 30.0
 MAX_CANDIDATES = 40
 SUPPORT_MIN = 0.25
 ACCEPT_ROUNDS = 2
 CONTEXT_ITERATIONS = 2
+
+
+class Region(NamedTuple):
+    """A feed's home region: a country code and, for a subdivision, its gazetteer admin1 key."""
+
+    cc: str
+    a1key: str
 
 
 @dataclass
@@ -538,11 +548,15 @@ class Geoparser:
             s += W_NO_PLACE_LABEL
         return s
 
-    def _evidence(self, mentions: list[_Mention]) -> tuple[dict, dict]:
-        """Per name: soft country / admin1 votes from its current candidate distribution."""
+    def _evidence(self, mentions: list[_Mention], region: Region | None = None) -> tuple[dict, dict]:
+        """Per name: soft country / admin1 votes from its current candidate distribution; the feed's
+        ``region`` votes like one more name."""
         g = self.g
         per_key_cc: dict[str, dict[str, float]] = {}
         per_key_a1: dict[str, dict[str, float]] = {}
+        if region is not None:
+            per_key_cc[REGION_KEY] = {region.cc: REGION_EVIDENCE}
+            per_key_a1[REGION_KEY] = {region.a1key: REGION_EVIDENCE} if region.a1key else {}
         for m in mentions:
             if not m.cands or m.key in per_key_cc:
                 continue
@@ -581,14 +595,14 @@ class Geoparser:
                 out[m.key] = (g.lat[best], g.lon[best])
         return out
 
-    def _score(self, mentions: list[_Mention]) -> None:
+    def _score(self, mentions: list[_Mention], region: Region | None = None) -> None:
         g = self.g
         for m in mentions:
             m.scores = {c: self._base(m, c) for c in m.cands}
         county_a1 = self._county_states(mentions)
         paired = self._paired(mentions)
         for it in range(CONTEXT_ITERATIONS):
-            per_cc, per_a1 = self._evidence(mentions)
+            per_cc, per_a1 = self._evidence(mentions, region)
             tot_cc, tot_a1 = self._totals(per_cc, per_a1)
             anchors = self._anchors(mentions) if it > 0 else {}
             new_scores = []
@@ -688,8 +702,19 @@ class Geoparser:
         )
 
     # ---------------------------------------------------------------- public
-    def parse(self, text: str, doc=None) -> list[Toponym]:  # noqa: ANN001 - spacy Doc
-        """Toponyms in ``text`` (sorted by offset); ``doc`` is the spaCy Doc of exactly ``text`` if available."""
+    def region(self, code: str | None) -> Region | None:
+        """The gazetteer's country / admin1 of an ISO 3166 code ('MX', 'US-TX'), or None if unknown."""
+        if not code:
+            return None
+        code = code.upper()
+        if code in self.g.country_index:
+            return Region(code, "")
+        a1key = self.g.iso_admin1.get(code)
+        return Region(code[:2], a1key) if a1key else None
+
+    def parse(self, text: str, doc=None, region: str | None = None) -> list[Toponym]:  # noqa: ANN001 - spacy Doc
+        """Toponyms in ``text`` (sorted by offset); ``doc`` is the spaCy Doc of exactly ``text`` if available;
+        ``region`` is the feed's home region (ISO 3166), evidence like a name of that country or state."""
         if not text or not text.strip():
             return []
         if doc is None:
@@ -698,12 +723,14 @@ class Geoparser:
             doc = get_nlp()(text)
         elif len(doc) and (doc[-1].idx + len(doc[-1].text_with_ws) != len(text) or doc[0].idx != 0):
             raise ValueError("doc is not the spaCy Doc of this text")
-        demonyms, mentions, accepted = self.candidates(text, doc)
+        home = self.region(region)
+        demonyms, mentions, accepted = self.candidates(text, doc, home)
         if self.ranker is not None:
-            accepted = self.rank(doc, demonyms, mentions, {id(m) for m in accepted}, self.ranker.keep)
+            accepted = self.rank(doc, demonyms, mentions, {id(m) for m in accepted}, self.ranker.keep, home)
         return self._output(text, doc, accepted)
 
-    def candidates(self, text: str, doc) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:  # noqa: ANN001
+    def candidates(self, text: str, doc, region: Region | None = None  # noqa: ANN001
+                   ) -> tuple[list[_Mention], list[_Mention], list[_Mention]]:
         """Demonyms, every candidate mention (any entity span or capitalised span with a gazetteer
         match, transliteration matches) and the mentions the rules accept (scored, demonyms included)."""
         lists = self._admin2_lists(text, doc)
@@ -723,29 +750,29 @@ class Geoparser:
         accepted = [m for m in mentions if self._sure(m)]
         accepted += demonyms
         pending = [m for m in mentions if not self._sure(m)]
-        self._score(accepted)
+        self._score(accepted, region)
         for _ in range(ACCEPT_ROUNDS):
-            tot_a1 = self._totals(*self._evidence(accepted))[1]
+            tot_a1 = self._totals(*self._evidence(accepted, region))[1]
             keys = {m.key for m in accepted}
             newly = [m for m in pending if self._plausible(m, tot_a1, keys)]
             if not newly:
                 break
             pending = [m for m in pending if m not in newly]
             accepted += newly
-            self._score(accepted)
+            self._score(accepted, region)
         return demonyms, mentions, accepted
 
     def rank(self, doc, demonyms: list[_Mention], mentions: list[_Mention], rule_ok: set[int],  # noqa: ANN001
-             keep) -> list[_Mention]:  # noqa: ANN001 - Callable[[list[list[float]]], list[bool]]
+             keep, region: Region | None = None) -> list[_Mention]:  # noqa: ANN001 - Callable[[list[list[float]]], list[bool]]
         """The learned path: ``keep`` decides which candidates are toponyms (given their filter
         features), then the ranker's sense model scores every candidate place of the kept ones."""
         from pipeline.geo.ranker import doc_context, filter_features, sense_features
 
-        ctx = doc_context(self, doc, [m for m in mentions if id(m) in rule_ok] + demonyms)
+        ctx = doc_context(self, doc, [m for m in mentions if id(m) in rule_ok] + demonyms, region)
         rows = [filter_features(self, doc, m, id(m) in rule_ok, ctx) for m in mentions]
         kept = [m for m, ok in zip(mentions, keep(rows)) if ok] + demonyms
-        self._score(kept)
-        ctx = doc_context(self, doc, kept)
+        self._score(kept, region)
+        ctx = doc_context(self, doc, kept, region)
         for m in kept:
             if m.demonym or len(m.cands) < 2:
                 continue

@@ -9,7 +9,8 @@ Two logistic regressions, trained by :mod:`pipeline.geo.train` (``radar train ge
   feature class, population, the admin1 or country named elsewhere in the story, demonyms and the
   distance to the other resolved places. One sense per name per article follows in the parser.
 
-The feed's region is not a feature: articles carry no region metadata. The weights are a small JSON
+The feed's home region (``FeedConfig.region``) enters as evidence, like one more name of that country
+or state; the training corpora carry none. The weights are a small JSON
 artifact (``pipeline/geo/model``); loading checks its version, feature names and SHA-256.
 """
 
@@ -75,10 +76,10 @@ class DocContext:
     keys: set[str]
 
 
-def doc_context(parser, doc, mentions: list) -> DocContext:  # noqa: ANN001 - Geoparser, Doc, _Mention
-    """The context of ``mentions`` (already scored by the parser)."""
+def doc_context(parser, doc, mentions: list, region=None) -> DocContext:  # noqa: ANN001 - Geoparser, Doc, _Mention, Region
+    """The context of ``mentions`` (already scored by the parser) and the feed's ``region``."""
     g = parser.g
-    per_cc, per_a1 = parser._evidence(mentions)
+    per_cc, per_a1 = parser._evidence(mentions, region)
     tot_cc, tot_a1 = parser._totals(per_cc, per_a1)
     named_cc: set[str] = set()
     named_a1: set[str] = set()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pipeline.settings import Settings, get_settings
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_REGION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
 class FeedConfig(BaseModel):
@@ -22,6 +23,8 @@ class FeedConfig(BaseModel):
     tags: list[str] = Field(default_factory=list)
     enabled: bool = True
     poll_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    region: str | None = Field(None, description="the feed's home region, ISO 3166: a country ('MX') or a "
+                               "subdivision ('US-TX'); the geoparser prefers places there when the story says nothing else")
 
     @field_validator("name")
     @classmethod
@@ -29,6 +32,13 @@ class FeedConfig(BaseModel):
         if not _NAME.match(v):
             raise ValueError("must be lowercase letters, digits, '.', '_' or '-' (max 64)")
         return v
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is not None and not _REGION.match(v.upper()):
+            raise ValueError("must be an ISO 3166 country code ('MX') or subdivision code ('US-TX')")
+        return v.upper() if v else None
 
     @field_validator("url")
     @classmethod

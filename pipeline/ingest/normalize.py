@@ -113,5 +113,6 @@ def normalize_entry(entry: Entry, feed: FeedConfig, max_body_chars: int) -> RawA
         text_source="feed",
         published_at=entry.published,
         language=feed.language,
+        region=feed.region,
         tags=sorted(set(feed.tags) | {t for t in entry.tags if len(t) < 64}),
     )

@@ -292,3 +292,20 @@ def test_a_one_word_transliteration_match_needs_a_real_town(gp: Geoparser) -> No
     loc = _resolved(gp, "Jihadist fighters killed dozens of villagers in Barsalogho on Saturday.")
     assert "Barsalogho" not in loc or loc["Barsalogho"].country_code != "IE", loc
     assert _resolved(gp, "Heavy shelling hit Kharkov overnight.")["Kharkov"].country_code == "UA"
+
+
+def test_the_feed_region_decides_a_name_the_story_leaves_open(gp: Geoparser) -> None:
+    """A local feed's region ('US-OH') is evidence like one more name of that state; the story's own
+    context still wins, and an unknown code is ignored."""
+    text = "Police in Dublin arrested two men after a chase on the highway."
+
+    def where(t: str, region: str | None) -> tuple[str | None, str | None]:
+        loc = {p.text: p.location for p in gp.parse(t, region=region) if p.location}["Dublin"]
+        return loc.country_code, loc.admin1
+
+    assert where(text, None)[0] == "IE"
+    assert where(text, "US-OH") == ("US", "Ohio")
+    assert where(text, "US-TX") == ("US", "Texas")
+    assert where(text, "XX") == where(text, None)
+    assert where("Police in Dublin, Ireland, arrested two men.", "US-OH")[0] == "IE"
+    assert gp.region("MX-CHH") is not None and gp.region("MX-CHH").cc == "MX" and gp.region("mx").a1key == ""

@@ -1,5 +1,8 @@
 from datetime import datetime, timezone
 
+import pytest
+from pydantic import ValidationError
+
 from pipeline.ingest.feeds import FeedConfig
 from pipeline.ingest.normalize import article_id, canonical_url, html_to_text, normalize_entry
 from pipeline.ingest.parse import Entry
@@ -47,3 +50,12 @@ def test_normalize_entry_without_link_or_text_is_skipped():
 def test_body_is_capped():
     art = normalize_entry(Entry(link="http://e.com/1", title="t", html="x" * 500, published=None), FEED, 100)
     assert art is not None and len(art.body) == 100
+
+
+def test_the_feed_region_is_validated_and_travels_with_its_articles():
+    feed = FeedConfig(name="ohio-local", url="http://127.0.0.1/feed.xml", region="us-oh")
+    art = normalize_entry(Entry(link="http://e.com/1", title="Crash in Dublin", html="b", published=None), feed, 100)
+    assert feed.region == "US-OH" and art is not None and art.region == "US-OH"
+    assert normalize_entry(Entry(link="http://e.com/2", title="t", html="b", published=None), FEED, 100).region is None
+    with pytest.raises(ValidationError, match="ISO 3166"):
+        FeedConfig(name="bad", url="http://127.0.0.1/feed.xml", region="Ohio")
