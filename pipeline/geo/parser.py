@@ -88,6 +88,7 @@ FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borr
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
+W_LIST_KIND = 2.5  # a sense of the kind most other members of its list take
 REGION_EVIDENCE = 1.0  # the feed's home region counts as one name of that country / state in the story
 REGION_KEY = "\x00region"
 W_PAIR = 1.5  # a town or county sense within PAIR_KM of a town or county sense of another name in the text
@@ -141,6 +142,7 @@ class _Mention:
     after_locative: bool = False
     located: str = ""  # "prep" right after 'in'/'near' ('in Azaz'), "attack" after an attack word ('shelled Gwoza')
     resident_word: bool = False  # followed by "man", "residents", ...
+    list_group: int = -1  # mentions in one list ('Missouri, New York and Virginia') share a group id
     institution_word: bool = False  # followed by "Police", "City", "mayor", ...: the place's own institution
     in_org_name: bool = False  # ends a longer organisation or facility name ('CTV Winnipeg', 'Team Alberta')
     fuzzy: bool = False
@@ -602,6 +604,7 @@ class Geoparser:
         county_a1 = self._county_states(mentions)
         paired = self._paired(mentions)
         for it in range(CONTEXT_ITERATIONS):
+            list_kinds = self._list_kinds(mentions) if it > 0 else {}
             per_cc, per_a1 = self._evidence(mentions, region)
             tot_cc, tot_a1 = self._totals(per_cc, per_a1)
             anchors = self._anchors(mentions) if it > 0 else {}
@@ -627,12 +630,31 @@ class Geoparser:
                         s += W_NEAR
                     if c in paired:
                         s += W_PAIR
+                    if g.kind[c] == list_kinds.get(id(m)):
+                        s += W_LIST_KIND
                     if a1 and g.kind[c] == KIND_CITY and any(a1 in states for k, states in county_a1.items() if k != m.key):
                         s += W_COUNTY_STATE
                     scores[c] = s
                 new_scores.append(scores)
             for m, scores in zip(mentions, new_scores):
                 m.scores = scores
+
+    def _list_kinds(self, mentions: list[_Mention]) -> dict[int, int]:
+        """Per mention in a list, the kind (state or country) that most of the list's other members now
+        resolve to: 'Missouri, New York and Virginia' names states, 'France, Georgia and Turkey' countries."""
+        g = self.g
+        groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for m in mentions:
+            if m.list_group >= 0 and m.scores and not m.demonym:
+                groups[m.list_group].append((id(m), g.kind[max(m.scores, key=m.scores.get)]))
+        out: dict[int, int] = {}
+        for members in groups.values():
+            for mid, _ in members:
+                kinds = [k for o, k in members if o != mid]
+                for kind in (KIND_ADMIN1, KIND_COUNTRY):
+                    if kinds and 2 * kinds.count(kind) > len(kinds):
+                        out[mid] = kind
+        return out
 
     def _paired(self, mentions: list[_Mention]) -> set[int]:
         """Town and county senses that lie within PAIR_KM of a town or county sense of another name in the
@@ -744,6 +766,7 @@ class Geoparser:
         taken = [(d.start, d.end) for d in demonyms]
         mentions = [m for m in found if not any(a < m.end and m.start < b for a, b in taken)]
         self._attach_qualifiers(text, mentions)
+        _group_lists(text, mentions)
         for m in mentions:
             if len(m.cands) > MAX_CANDIDATES:
                 m.cands = sorted(m.cands, key=lambda c: -self._base(m, c))[:MAX_CANDIDATES]
@@ -825,6 +848,21 @@ class Geoparser:
             else:
                 merged[key] = t.location.model_copy(update={"mentions": [t.text]})
         return list(merged.values())
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|&|, and|, or)\s*$")
+
+
+def _group_lists(text: str, mentions: list[_Mention]) -> None:
+    """Give mentions joined by ',', 'and' or 'or' one ``list_group`` id."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    group = -1
+    for prev, m in zip([None, *ordered], ordered):
+        if prev is not None and prev.end <= m.start and m.start - prev.end <= 6 and _LIST_GAP.match(text[prev.end:m.start]):
+            if prev.list_group < 0:
+                group += 1
+                prev.list_group = group
+            m.list_group = prev.list_group
 
 
 def _word_before(tokens, i: int, skip_articles: bool = True) -> int:  # noqa: ANN001 - spaCy Doc or token list

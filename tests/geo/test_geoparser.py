@@ -309,3 +309,11 @@ def test_the_feed_region_decides_a_name_the_story_leaves_open(gp: Geoparser) -> 
     assert where(text, "XX") == where(text, None)
     assert where("Police in Dublin, Ireland, arrested two men.", "US-OH")[0] == "IE"
     assert gp.region("MX-CHH") is not None and gp.region("MX-CHH").cc == "MX" and gp.region("mx").a1key == ""
+
+
+def test_a_list_member_takes_the_kind_of_place_its_list_names(gp: Geoparser) -> None:
+    """'Missouri, New York, North Carolina and Virginia' lists states, so New York is the state; alone it is the city."""
+    loc = _resolved(gp, "Fans came from Missouri, New York, North Carolina and Virginia for the festival.")
+    assert loc["New York"].precision == "admin1", loc
+    assert _resolved(gp, "Fans came from New York for the festival.")["New York"].precision == "city"
+    assert _resolved(gp, "Ministers from France, Georgia and Turkey met on Monday.")["Georgia"].country_code == "GE"
