@@ -603,6 +603,7 @@ class Geoparser:
             m.scores = {c: self._base(m, c) for c in m.cands}
         county_a1 = self._county_states(mentions)
         paired = self._paired(mentions)
+        families = _name_families({m.key for m in mentions})
         for it in range(CONTEXT_ITERATIONS):
             list_kinds = self._list_kinds(mentions) if it > 0 else {}
             per_cc, per_a1 = self._evidence(mentions, region)
@@ -610,8 +611,8 @@ class Geoparser:
             anchors = self._anchors(mentions) if it > 0 else {}
             new_scores = []
             for m in mentions:
-                own_cc = per_cc.get(m.key, {})
-                own_a1 = per_a1.get(m.key, {})
+                own_cc = _own(per_cc, families[m.key])
+                own_a1 = _own(per_a1, families[m.key])
                 q_cc, q_a1 = self._qualifier_targets(m)
                 points = [pt for k, pt in anchors.items() if k != m.key]
                 scores = {}
@@ -848,6 +849,23 @@ class Geoparser:
             else:
                 merged[key] = t.location.model_copy(update={"mentions": [t.text]})
         return list(merged.values())
+
+
+def _name_families(keys: set[str]) -> dict[str, list[str]]:
+    """Per name, itself and the names that extend it or that it extends: 'Dublin' and 'Dublin City' do
+    not vouch for each other's country."""
+    return {key: [k for k in keys if k == key or k.startswith(key + " ") or key.startswith(k + " ")] for key in keys}
+
+
+def _own(per_key: dict[str, dict[str, float]], family: list[str]) -> dict[str, float]:
+    """The votes of a family of names (see :func:`_name_families`)."""
+    if len(family) == 1:
+        return per_key.get(family[0], {})
+    own: dict[str, float] = defaultdict(float)
+    for k in family:
+        for place, v in per_key.get(k, {}).items():
+            own[place] += v
+    return own
 
 
 _LIST_GAP = re.compile(r"^\s*(?:,|;|and|or|&|, and|, or)\s*$")

@@ -317,3 +317,12 @@ def test_a_list_member_takes_the_kind_of_place_its_list_names(gp: Geoparser) -> 
     assert loc["New York"].precision == "admin1", loc
     assert _resolved(gp, "Fans came from New York for the festival.")["New York"].precision == "city"
     assert _resolved(gp, "Ministers from France, Georgia and Turkey met on Monday.")["Georgia"].country_code == "GE"
+
+
+def test_a_name_and_its_extension_do_not_vouch_for_each_other() -> None:
+    from pipeline.geo.parser import _name_families, _own
+
+    families = _name_families({"dublin", "dublin city", "columbus"})
+    assert sorted(families["dublin"]) == ["dublin", "dublin city"] and families["columbus"] == ["columbus"]
+    votes = {"dublin": {"IE": 0.6, "US": 0.4}, "dublin city": {"IE": 1.0}, "columbus": {"US": 1.0}}
+    assert _own(votes, families["dublin"]) == {"IE": 1.6, "US": 0.4}
