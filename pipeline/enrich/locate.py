@@ -241,7 +241,7 @@ def contains(outer: Location, inner: Location) -> bool:
 def demonym_country(doc, toponyms: list, triggers: list[Trigger], body_start: int = 0) -> Location | None:  # noqa: ANN001
     """The country of the demonyms ('Libyan forces', 'Russian shelling') when no place is named: the one
     in the headline or in a trigger sentence first, then the most frequent, then the earliest. The
-    result is the event's country only; a demonym never becomes a place of ``locations``."""
+    result is the event's country (or state: 'Chechen') only; a demonym never becomes a place of ``locations``."""
     sent_starts = sent_index(doc).start_chars
     skip_to = dateline_end(doc_text(doc), body_start)
     trigger_sents = {t.sent for t in triggers}
@@ -257,8 +257,7 @@ def demonym_country(doc, toponyms: list, triggers: list[Trigger], body_start: in
     if not votes:
         return None
     _, _, _, best = max(votes.values(), key=lambda v: (v[0], v[1], v[2]))
-    return best.location.model_copy(update={"is_event_location": True, "precision": "country",
-                                            "mentions": [best.text]})
+    return best.location.model_copy(update={"is_event_location": True, "mentions": [best.text]})
 
 
 def _main_event_triggers(doc: Doc) -> list[Trigger]:

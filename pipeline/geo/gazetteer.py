@@ -267,22 +267,26 @@ def build_gazetteer() -> Gazetteer:
     # city rows first pass: coordinates per subdivision, population per subdivision
     sub_points: dict[int, list[tuple[float, float]]] = defaultdict(list)
     sub_pop: dict[int, int] = defaultdict(int)
+    country_points: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for row in cities:
         lat, lon, pop = float(row[5]), float(row[6]), int(row[4] or 0)
+        country_points[int(row[3] or 0)].append((lat, lon))
         for sid in (int(s) for s in row[2].split("|") if s):
             sub_points[sid].append((lat, lon))
             sub_pop[sid] += pop
 
     # countries
-    for row in countries:
+    for i, row in enumerate(countries):
         alpha2, gid = row[1], int(row[3] or 0)
-        if alpha2 not in ci or not gid:
+        # a country countryinfo lacks (Kosovo) takes the middle of its towns
+        point = ci[alpha2]["latlng"] if alpha2 in ci else _midpoint(country_points.get(i + 1, []))
+        if not gid or not point:
             continue
-        lat, lon = ci[alpha2]["latlng"]
+        lat, lon = point
         pop = int(gnc_countries.get(alpha2, {}).get("population") or 0)
         idx = g.add(gid, row[0], alpha2, "", "", float(lat), float(lon), pop, KIND_COUNTRY)
         g.country_index[alpha2] = idx
-        for nm in [row[0], row[4], *row[6].split("|"), *ci[alpha2]["names"]]:
+        for nm in [row[0], row[4], *row[6].split("|"), *ci.get(alpha2, {}).get("names", [])]:
             if nm and len(normalize(nm)) > 3 and not nm.isupper():
                 _add_name(g.names, normalize(nm), idx)
         for ab in COUNTRY_ABBREV.get(alpha2, ()):
@@ -365,9 +369,10 @@ def build_gazetteer() -> Gazetteer:
         _add_name(g.names, normalize(rec["name"]), idx)
 
     _add_regions(g)
-    for demonym, alpha2 in read_demonyms().items():
-        if alpha2 in g.country_index:
-            g.demonyms[demonym] = g.country_index[alpha2]
+    for demonym, code in read_demonyms().items():
+        idx = g.country_index.get(code) if "-" not in code else g.admin1_index.get(g.iso_admin1.get(code, ""))
+        if idx is not None:
+            g.demonyms[demonym] = idx
     for demonym, idx in list(g.demonyms.items()):
         plural = demonym if demonym.endswith(("ese", "ish", "ch", "sh")) else demonym + "s"
         g.demonyms.setdefault(plural, idx)
@@ -395,7 +400,8 @@ def read_preferred_senses() -> dict[str, int]:
 
 
 def read_demonyms() -> dict[str, str]:
-    """Demonym or national adjective → ISO-2 country code, from the project's ``demonyms.tsv``."""
+    """Demonym or national adjective → ISO 3166 code of its country ('AF') or state/province ('CA-ON'),
+    from the project's ``demonyms.tsv``."""
     return _read_pairs(DEMONYMS_FILE)
 
 

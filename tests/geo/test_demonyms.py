@@ -3,6 +3,8 @@ become places. Plus a regression set of short articles written for these tests."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.enrich import get_enricher
@@ -18,9 +20,20 @@ def _enrich(title: str, body: str = "") -> EnrichedArticle:
 def test_demonym_file_maps_to_current_country_codes() -> None:
     table = read_demonyms()
     assert (table["Serbian"], table["Montenegrin"], table["Saudi"], table["Libyan"]) == ("RS", "ME", "SA", "LY")
-    assert all(len(cc) == 2 and cc.isupper() for cc in table.values())
+    assert all(re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", code) for code in table.values())
     gaz = get_geoparser().g
     assert gaz.cc[gaz.demonyms["Afghans"]] == "AF"
+    assert all(demonym in gaz.demonyms for demonym in table), "a code the gazetteer does not know"
+
+
+def test_a_regional_demonym_names_its_state_or_province() -> None:
+    """'Chechen', 'Ontarians': the state or province, still never a place of ``locations``."""
+    found = {t.text: t for t in get_geoparser().parse("Chechen fighters and Ontarians were named in the report.")}
+    assert found["Chechen"].location.precision == "admin1" and found["Chechen"].location.country_code == "RU"
+    assert found["Ontarians"].location.admin1 == "Ontario" and found["Ontarians"].demonym
+    art = _enrich("Chechen fighters attack checkpoint", "Chechen fighters attacked a checkpoint, killing two guards.")
+    assert art.location is not None and art.location.country_code == "RU" and art.location.precision == "admin1"
+    assert not art.locations or all(loc.precision != "admin1" for loc in art.locations)
 
 
 def test_demonym_sets_the_sense_of_an_ambiguous_place() -> None:
