@@ -67,6 +67,7 @@ ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "village
 DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
 COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
                            "outskirts", "countryside", "suburbs"})
+SITE_WORDS = frozenset({"checkpoint", "crossing", "market", "marketplace", "roundabout", "junction", "bridge"})  # 'at X checkpoint'
 HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
@@ -88,6 +89,7 @@ FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borr
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
 NEAR_KM = 150.0
+UNKNOWN_POP = 1_000  # the prior of a town GeoNames gives no population (an admin seat such as Ariha, Syria)
 W_LIST_KIND = 2.5  # a sense of the kind most other members of its list take
 REGION_EVIDENCE = 1.0  # the feed's home region counts as one name of that country / state in the story
 REGION_KEY = "\x00region"
@@ -140,7 +142,8 @@ class _Mention:
     multi_person: bool = False
     surname: bool = False  # the last name of a person named in full elsewhere in the text ('John Ripley' ... 'Ripley said')
     after_locative: bool = False
-    located: str = ""  # "prep" right after 'in'/'near' ('in Azaz'), "attack" after an attack word ('shelled Gwoza')
+    located: str = ""  # "prep" right after 'in'/'near' ('in Azaz'), "attack" after an attack word ('shelled Gwoza'),
+    # "site" between 'at' and a site word ('at Manbij checkpoint')
     resident_word: bool = False  # followed by "man", "residents", ...
     list_group: int = -1  # mentions in one list ('Missouri, New York and Virginia') share a group id
     institution_word: bool = False  # followed by "Police", "City", "mayor", ...: the place's own institution
@@ -165,7 +168,7 @@ def _prior(g: Gazetteer, idx: int, alias: bool = False) -> float:
         return 6.8 - (1.0 if alias else 0.0)
     if kind == KIND_ADMIN2:
         return 5.2
-    return math.log10(max(g.pop[idx], 100))
+    return math.log10(max(g.pop[idx] or UNKNOWN_POP, 100))
 
 
 class Geoparser:
@@ -330,7 +333,7 @@ class Geoparser:
 
     def _located_at(self, tokens, i: int, labelled: bool) -> str:  # noqa: ANN001 - spaCy Doc or token list
         """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'
-        ('in Azaz'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
+        ('in Azaz'), "site" between 'at' and a site word ('at Manbij checkpoint'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
         Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled or after a weapon word:
         'rockets hit Kiryat Shmona'), else ""."""
         back = _word_before(tokens, i, skip_articles=False)
@@ -343,6 +346,11 @@ class Geoparser:
             return "prep"
         if word in ("on", "against", "of"):  # 'the attack on Lashkar Gah', 'the shelling of Ain Issa'
             return "attack" if "noun" in self._attack_words.get(before, ()) else ""
+        if word == "at":  # 'an explosion at Manbij checkpoint', 'at Azaz crossing'
+            j = i + 1
+            while j < len(tokens) and tokens[j].text[:1].isupper():
+                j += 1
+            return "site" if j < len(tokens) and tokens[j].lower_ in SITE_WORDS else ""
         if word in HELD_WORDS:
             return "attack" if before == "-" else ""
         kinds = self._attack_words.get(word, frozenset())
@@ -527,7 +535,7 @@ class Geoparser:
         towns = [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY]
         if not m.located or not towns or (m.weak and not m.exact_ent):
             return []
-        if m.exact_ent or m.located == "attack" or m.fuzzy:
+        if m.exact_ent or m.located in ("attack", "site") or m.fuzzy:
             return [c for c in towns if g.pop[c] >= LOCATED_ALT_MIN_POP or (m.fuzzy and " " in m.key)]
         return [c for c in towns if tot_a1.get(g.a1key[c], 0.0) >= SUPPORT_MIN]
 

@@ -1,6 +1,6 @@
 """Event location of conflict headlines written for these tests in the style of wire and monitor reports
 (issue 9): towns NER mislabels, alternate names, transliterations, 'al-' names, attack verbs, 'the road
-between X and Y', a weapon before a plain verb, foreign names in an English headline."""
+between X and Y', a weapon before a plain verb, 'at X checkpoint', foreign names in an English headline."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ HEADLINES = [
     ("IED kills 2 soldiers on the road between Palmyra and Homs", "Tadmur", "SY"),
     ("Gunmen kill three on the road between Tixtla and Chilapa in Guerrero", "Tixtla de Guerrero", "MX"),
     ("Hezbollah rockets hit Kiryat Shmona", "Qiryat Shmona", "IL"),
+    ("Airstrikes hit Ariha, killing a family of four", "Ariha", "SY"),
+    ("Five killed in explosion at Manbij checkpoint", "Manbij", "SY"),
+    ("Bombing kills 3 at Azaz crossing", "I'zaz", "SY"),
     ("Gang violence in Port-au-Prince's Cite Soleil kills 9", "Cite Soleil", "HT"),
 ]
 
