@@ -61,7 +61,7 @@ INSTITUTION_WORDS = frozenset({"police", "sheriff", "fire", "council", "schools"
 PLURAL_ADMIN2 = {"counties": "County", "parishes": "Parish", "boroughs": "Borough"}  # 'Barrow and Jackson counties'
 LIST_JOINERS = frozenset({",", "and", "or", "&"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
-ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "az", "an", "at", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
+ARABIC_ARTICLES = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "az", "an", "at", "ath", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
 STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
 ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "villages", "cities"})  # 'the road between X and Y'
 DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
@@ -200,7 +200,17 @@ class Geoparser:
             return [], set()
         main = g.names.get(key, [])
         alt = [i for i in g.alt_names.get(key, []) if i not in main]
+        if not main and not alt and key.split(" ", 1)[0] in ARABIC_ARTICLES and " " in key:
+            return self._article_variants(key)
         return main + alt, set(alt)
+
+    def _article_variants(self, key: str) -> tuple[list[int], set[int]]:
+        """A name whose Arabic article is spelt another way ('al-Sukhnah' = As Sukhnah, 'el-Bab' = Al Bab):
+        every variant's exact names, as alternates."""
+        rest = key.split(" ", 1)[1]
+        found = [i for art in sorted(ARABIC_ARTICLES) for i in self.g.names.get(f"{art} {rest}", [])]
+        found = list(dict.fromkeys(found))
+        return found, set(found)
 
     def _state_abbreviation(self, surface: str) -> int | None:
         """The state or province a news-style abbreviation names ('W.Va.', 'Alta.', also without its last full stop)."""
@@ -332,8 +342,8 @@ class Geoparser:
         return (j, start, end, cands, set(cands)) if cands else None
 
     def _located_at(self, tokens, i: int, labelled: bool) -> str:  # noqa: ANN001 - spaCy Doc or token list
-        """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'
-        ('in Azaz'), "site" between 'at' and a site word ('at Manbij checkpoint'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
+        """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'/
+        'the town of' ('in Azaz'), "site" between 'at' and a site word ('at Manbij checkpoint'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
         Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled or after a weapon word:
         'rockets hit Kiryat Shmona'), else ""."""
         back = _word_before(tokens, i, skip_articles=False)
@@ -341,7 +351,7 @@ class Geoparser:
             return ""
         word = tokens[back].lower_
         before = tokens[back - 1].lower_ if back >= 1 else ""
-        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS) or (
+        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS | SETTLEMENT_WORDS) or (
                 word == "between" and before in ROUTE_WORDS):  # 'east of Palmyra', 'the road between X and Y'
             return "prep"
         if word in ("on", "against", "of"):  # 'the attack on Lashkar Gah', 'the shelling of Ain Issa'

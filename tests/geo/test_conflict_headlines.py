@@ -1,6 +1,6 @@
 """Event location of conflict headlines written for these tests in the style of wire and monitor reports
 (issue 9): towns NER mislabels, alternate names, transliterations, 'al-' names, attack verbs, 'the road
-between X and Y', a weapon before a plain verb, 'at X checkpoint', foreign names in an English headline."""
+between X and Y', a weapon before a plain verb, 'at X checkpoint', 'the town of X', Arabic articles spelt another way, foreign names in an English headline."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ HEADLINES = [
     ("Airstrikes hit Ariha, killing a family of four", "Ariha", "SY"),
     ("Five killed in explosion at Manbij checkpoint", "Manbij", "SY"),
     ("Bombing kills 3 at Azaz crossing", "I'zaz", "SY"),
+    ("ISIS kills shepherds in desert near al-Sukhnah", "As Sukhnah", "SY"),
+    ("Israeli strike kills 3 in south Lebanon town of Bint Jbeil", "Bent Jbail", "LB"),
     ("Gang violence in Port-au-Prince's Cite Soleil kills 9", "Cite Soleil", "HT"),
 ]
 
