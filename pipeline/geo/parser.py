@@ -310,6 +310,9 @@ class Geoparser:
             back = _word_before(tokens, i)
             m.after_locative = back >= 0 and tokens[back].lower_ in LOCATIVE_WORDS
             m.located = "" if nxt is not None and nxt.text in ("'s", "’s") else self._located_at(tokens, i, bool(span_labels - {""}))
+            if m.located and m.multi_person and j + 2 < n and tokens[j + 1].lower_ in ARABIC_ARTICLES \
+                    and tokens[j + 2].text == "-":  # 'in Daraa al-Mahatta': a town and its quarter, not a person
+                m.multi_person = False
             m.fuzzy = transliterated is not None
             prev_m = mentions[-1] if mentions else None
             if not m.located and not m.weak and prev_m is not None and prev_m.located and prev_m.last_tok + 2 == i \

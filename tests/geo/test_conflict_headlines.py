@@ -37,6 +37,7 @@ HEADLINES = [
     ("Five killed in explosion at Manbij checkpoint", "Manbij", "SY"),
     ("Bombing kills 3 at Azaz crossing", "I'zaz", "SY"),
     ("ISIS kills shepherds in desert near al-Sukhnah", "As Sukhnah", "SY"),
+    ("Armed men kill 2 in Daraa al-Mahatta", "Dar'a", "SY"),
     ("Israeli strike kills 3 in south Lebanon town of Bint Jbeil", "Bent Jbail", "LB"),
     ("Gang violence in Port-au-Prince's Cite Soleil kills 9", "Cite Soleil", "HT"),
 ]
