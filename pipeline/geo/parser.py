@@ -258,8 +258,7 @@ class Geoparser:
         n = len(tokens)
         labels = [t.ent_type_ for t in tokens]
         ent_spans = {(e.start, e.end) for e in doc.ents}
-        surnames = {e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 and e[-1].text[:1].isupper()
-                    and not self.is_name(e.text)}
+        surnames = self._surnames(doc)
         mentions: list[_Mention] = []
         i = 0
         while i < n:
@@ -398,12 +397,19 @@ class Geoparser:
                     k -= 1
         return out
 
+    def _surnames(self, doc) -> set[str]:  # noqa: ANN001 - spacy Doc
+        """Last words of the story's multi-word PERSON names that are not place names ('Saakashvili')."""
+        return {e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 and e[-1].text[:1].isupper()
+                and not self.is_name(e.text)}
+
     def _ner_only(self, text: str, doc, mentions: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
-        """GPE/LOC entities that no gazetteer match covered (unresolved toponyms)."""
+        """GPE/LOC entities that no gazetteer match covered (unresolved toponyms), except a surname of a
+        person the story names in full ('Mikheil Saakashvili ... Saakashvili said')."""
         covered = [(m.start, m.end) for m in mentions]
+        surnames = self._surnames(doc)
         out = []
         for ent in doc.ents:
-            if ent.label_ not in ("GPE", "LOC"):
+            if ent.label_ not in ("GPE", "LOC") or ent.text in surnames:
                 continue
             s, e = ent.start_char, ent.end_char
             if any(a < e and s < b for a, b in covered):

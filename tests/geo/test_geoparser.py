@@ -326,3 +326,10 @@ def test_a_name_and_its_extension_do_not_vouch_for_each_other() -> None:
     assert sorted(families["dublin"]) == ["dublin", "dublin city"] and families["columbus"] == ["columbus"]
     votes = {"dublin": {"IE": 0.6, "US": 0.4}, "dublin city": {"IE": 1.0}, "columbus": {"US": 1.0}}
     assert _own(votes, families["dublin"]) == {"IE": 1.6, "US": 0.4}
+
+
+def test_the_surname_of_a_person_named_in_full_is_not_an_unresolved_place(gp: Geoparser) -> None:
+    """NER may call a repeated surname GPE ('Mikheil Saakashvili ... Saakashvili said'): not a toponym."""
+    found = [t.text for t in gp.parse("Georgian President Mikheil Saakashvili said on Monday that "
+                                      "Saakashvili's government would respond.")]
+    assert "Saakashvili" not in found, found
