@@ -398,9 +398,10 @@ class Geoparser:
         return out
 
     def _surnames(self, doc) -> set[str]:  # noqa: ANN001 - spacy Doc
-        """Last words of the story's multi-word PERSON names that are not place names ('Saakashvili')."""
+        """Last words of the story's multi-word PERSON names that are not place names ('Saakashvili'; not the
+        state in a mislabelled 'Trump - Wisconsin')."""
         return {e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 and e[-1].text[:1].isupper()
-                and not self.is_name(e.text)}
+                and not self.is_name(e.text) and not any(t.text == "-" for t in e)}
 
     def _ner_only(self, text: str, doc, mentions: list[_Mention]) -> list[_Mention]:  # noqa: ANN001
         """GPE/LOC entities that no gazetteer match covered (unresolved toponyms), except a surname of a

@@ -340,3 +340,10 @@ def test_an_admin1_named_with_its_type_is_found_by_its_bare_name(gp: Geoparser) 
     loc = _resolved(gp, "Gunmen attacked a police post in Dagestan, and floods hit Jiangsu.")
     assert (loc["Dagestan"].country_code, loc["Dagestan"].precision) == ("RU", "admin1"), loc
     assert (loc["Jiangsu"].country_code, loc["Jiangsu"].precision) == ("CN", "admin1"), loc
+
+
+def test_a_state_glued_to_a_name_by_a_dash_is_not_a_surname(gp: Geoparser) -> None:
+    """NER reads 'Mr Trump - Wisconsin' as one PERSON: Wisconsin stays a place elsewhere in the story."""
+    found = [t.text for t in gp.parse("Recounts were urged in two states narrowly won by Mr Trump - Wisconsin and "
+                                      "Pennsylvania. Officials in Wisconsin said they were ready.")]
+    assert "Wisconsin" in found, found
