@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from pipeline.geo.distance import haversine_km
 from pipeline.geo.gazetteer import (
     KIND_ADMIN1,
     KIND_ADMIN2,
@@ -24,7 +25,6 @@ from pipeline.geo.gazetteer import (
     normalize,
     skeleton,
 )
-from pipeline.geo.distance import haversine_km
 from pipeline.schemas import Location
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -345,9 +345,9 @@ class Geoparser:
 
     def _located_at(self, tokens, i: int, labelled: bool) -> str:  # noqa: ANN001 - spaCy Doc or token list
         """How the name at token ``i`` is located, with no article between: "prep" after 'in'/'near'/'east of'/
-        'the town of' ('in Azaz'), "site" between 'at' and a site word ('at Manbij checkpoint'), "attack" after an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held
-        Jisr al-Shughour'; 'struck Bell' only for a name NER left unlabelled or after a weapon word:
-        'rockets hit Kiryat Shmona'), else ""."""
+        'the town of' ('in Azaz'), "site" between 'at' and a site word ('at Manbij checkpoint'), "attack" after
+        an attack word ('shelled Gwoza', 'strikes on Hodeidah', 'rebel-held Jisr al-Shughour'; 'struck Bell'
+        only for a name NER left unlabelled or after a weapon word: 'rockets hit Kiryat Shmona'), else ""."""
         back = _word_before(tokens, i, skip_articles=False)
         if back < 0:
             return ""
