@@ -333,7 +333,9 @@ def build_gazetteer() -> Gazetteer:
             if row[1]:
                 g.iso_admin1[row[1].upper()] = a1key
         names = [lname, *row[5].split("|")] if kind == KIND_ADMIN1 else [lname]
-        for nm in names + ([short for nm in names if (short := _short_admin_name(nm))] if kind == KIND_ADMIN1 else []):
+        if kind == KIND_ADMIN1:
+            names += [short for name in names if (short := _short_admin_name(name))]
+        for nm in names:
             if nm and len(normalize(nm)) > 3:
                 _add_name(g.names, normalize(nm), idx)
                 _add_name(g.skeletons, skeleton(nm).replace(" ", ""), idx)
