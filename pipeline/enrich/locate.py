@@ -6,7 +6,7 @@ sentences, most specific, early in the article, and not a government that merely
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -24,8 +24,7 @@ _EVENT_PREPS = tb.words("locate", "event_preps")
 _SPEECH = tb.words("locate", "speech")
 _PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
 _RECORDED_BONUS = 5.0
-_OWNED_KM = 100.0  # "X's Y": Y lies within this distance of X, or X is not a place that owns it
-_STRAY_PENALTY = 4.0  # an owned name resolved far from its owner is a local feature, not the event place
+_OWNED_KM = 100.0  # "X's Y": Y lies within this distance of X, or Y is a local feature resolved elsewhere
 
 
 @dataclass
@@ -125,7 +124,7 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
     scores: dict[int, float] = {}
     ends = {p.toponym.end for p in placed}
     text = doc_text(doc)
-    possessors, strays = _possessives(text, placed)
+    possessors = _possessives(text, placed)[0]
     for i, p in enumerate(placed):
         tok = doc[p.token]
         s = _PRECISION_BONUS.get(p.location.precision, 0.0)
@@ -144,8 +143,6 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
             s -= 3.0
         if _is_qualifier(text, p.toponym.start, ends) or i in possessors:
             s -= 1.5
-        if i in strays:
-            s -= _STRAY_PENALTY
         s += 0.5 * float(getattr(p.toponym, "score", 0.0))
         s -= 0.03 * p.sent
         scores[i] = s
@@ -280,10 +277,15 @@ def geoparse_component(doc: Doc) -> Doc:
     groups = known_group_spans(text)
     raw = doc._.raw
     found = parser.parse(text, doc, region=raw.region if raw is not None else None)
-    doc._.toponyms = [t for t in found
-                      if not any(start < t.end and t.start < end for start, end in groups)]
-    doc._.locations = parser.locations(doc._.toponyms)
-    doc._.placed = place_toponyms(doc, doc._.toponyms, doc._.title_chars)
+    toponyms = [t for t in found if not any(start < t.end and t.start < end for start, end in groups)]
+    placed = place_toponyms(doc, toponyms, doc._.title_chars)
+    strays = {placed[j].toponym.text for j in _possessives(text, placed)[1]}
+    if strays:  # "Mogadishu's Lido beach", and every other "Lido": a local feature, not the Lido in Venice
+        toponyms = [replace(t, location=None) if t.text in strays else t for t in toponyms]
+        placed = [p for p in placed if p.toponym.text not in strays]
+    doc._.toponyms = toponyms
+    doc._.locations = parser.locations(toponyms)
+    doc._.placed = placed
     write_spans(doc, "toponyms", [(t.start, t.end, t.location.precision if t.location else "unresolved")
                                   for t in doc._.toponyms], chars=True)
     triggers = _main_event_triggers(doc)

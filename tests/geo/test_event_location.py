@@ -46,3 +46,14 @@ def test_a_place_the_source_speaks_from_is_not_the_event_place() -> None:
         "Government forces shelled the town on Monday, killing four civilians, a war monitor said from Britain.",
     )
     assert art.location is not None and art.location.country_code == "SY"
+
+
+def test_an_owned_place_gives_the_event_place_to_the_named_part() -> None:
+    """'X's Y': Y is the place when it lies in X; a Y the gazetteer only knows far away is a local feature."""
+    art = _enrich("Fresh violence in Manipur's Churachandpur leaves 2 dead", "")
+    assert art.location is not None and art.location.name.startswith("Churāchāndpur"), art.location
+    art = _enrich("Beach bombing kills 12 in Somali capital",
+                  "At least 12 people were killed when a suicide bomber attacked a restaurant at Mogadishu's Lido "
+                  "beach on Saturday. The Lido was crowded with families.")
+    assert art.location is not None and art.location.name == "Mogadishu", art.location
+    assert all(loc.country_code == "SO" for loc in art.locations), art.locations
