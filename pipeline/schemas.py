@@ -51,7 +51,7 @@ ACTOR_CATEGORIES: tuple[str, ...] = (
     "Criminal groups",
 )
 
-GeoPrecision = Literal["city", "admin1", "country"]
+GeoPrecision = Literal["city", "admin2", "admin1", "country"]
 DatePrecision = Literal["day", "week", "month", "year"]
 ActorRole = Literal["initiator", "target", "other"]
 TextSource = Literal["article", "feed"]

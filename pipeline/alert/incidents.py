@@ -27,7 +27,7 @@ TYPE_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"Protests", "Riots"}),
     frozenset({"Strategic developments"}),
 )
-PRECISION_RANK = {"city": 3, "admin1": 2, "country": 1}
+PRECISION_RANK = {"city": 4, "admin2": 3, "admin1": 2, "country": 1}
 GENERIC_ACTORS = frozenset({
     "police", "gunmen", "soldiers", "civilians", "military", "army", "security forces", "attackers",
     "militants", "residents", "protesters", "rioters", "unidentified armed group", "unidentified gunmen",

