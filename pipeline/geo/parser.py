@@ -36,7 +36,7 @@ LOCATIVE_WORDS = frozenset({"in", "near", "at", "from", "to", "outside", "across
 # Capitalised English words that are also (mostly tiny) place names; only accepted as toponyms
 # when NER labels exactly that span GPE/LOC or a "Name, State" qualifier backs them.
 COMMON_WORDS = frozenset("""
-police march may june july august april mobile reading bath nice hope liberty union independence
+police march may region june july august april mobile reading bath nice hope liberty union independence
 commerce sunday monday tuesday wednesday thursday friday saturday gold justice many bar van of
 republic central north south east west northern southern eastern western university college
 center centre city county state district river lake park beach hill hills valley island islands
@@ -52,6 +52,7 @@ bridge station airport village town township borough heights springs falls grove
 """.split())
 LOCATED_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT"})  # labels NER gives conflict-zone towns ('Azaz' PRODUCT)
 ORG_LABELS = frozenset({"ORG", "FAC", "EVENT"})
+INSIDE_ORG_MIN_POP = 2_000_000  # a state inside an organisation's name ('Northeast Texas Community College') from this size
 ORG_PLACE_MIN_POP = 100_000  # a town that ends an organisation's name ('Metro Vancouver') is a place from this size
 # Nouns that make the capitalised name before them a place: "a Gainesville man", "Tixtla residents".
 RESIDENT_WORDS = frozenset({"man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "couple", "family",
@@ -68,6 +69,7 @@ ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "village
 DIRECTION_WORDS = frozenset({"downtown", "northern", "southern", "eastern", "western", "central", "rural"})
 COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
                            "outskirts", "countryside", "suburbs"})
+DATELINE_DASHES = frozenset({"—", "–", "-", "--", "\x97", "―"})
 SITE_WORDS = frozenset({"checkpoint", "crossing", "market", "marketplace", "roundabout", "junction", "bridge"})  # 'at X checkpoint'
 HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
@@ -150,7 +152,9 @@ class _Mention:
     list_group: int = -1  # mentions in one list ('Missouri, New York and Virginia') share a group id
     institution_word: bool = False  # followed by "Police", "City", "mayor", ...: the place's own institution
     in_org_name: bool = False  # ends a longer organisation or facility name ('CTV Winnipeg', 'Team Alberta')
+    inside_org: bool = False  # inside one ('Northeast Texas Community College')
     fuzzy: bool = False
+    dateline: bool = False  # 'HAMILTON —': where the story was filed
     state_abbrev: bool = False  # 'Ind.', 'Miss.': a place only as a qualifier or with a place label
     first_tok: int = -1
     last_tok: int = -1
@@ -194,7 +198,7 @@ class Geoparser:
         state = self._state_abbreviation(surface)
         if state is not None:
             return [state], set()
-        exact = g.exact.get(surface)
+        exact = g.exact.get(surface) or (g.exact.get(surface + ".") if "." in surface else None)  # 'U.S' of 'U.S..'
         if exact:
             return list(exact), set()
         key = normalize(surface)
@@ -305,6 +309,8 @@ class Geoparser:
             m.institution_word = nxt is not None and nxt.lower_ in INSTITUTION_WORDS
             m.in_org_name = span_labels <= ORG_LABELS and any(
                 e.start < i and e.end == j + 1 for e in doc.ents if e.start <= i and j < e.end)
+            m.inside_org = span_labels <= ORG_LABELS and any(
+                e.start < i and j + 1 < e.end for e in doc.ents if e.start <= i and j < e.end)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
@@ -315,6 +321,7 @@ class Geoparser:
                     and tokens[j + 2].text == "-":  # 'in Daraa al-Mahatta': a town and its quarter, not a person
                 m.multi_person = False
             m.fuzzy = transliterated is not None
+            m.dateline = self._dateline(tokens, i, j, text[start:end])
             prev_m = mentions[-1] if mentions else None
             if not m.located and not m.weak and prev_m is not None and prev_m.located and prev_m.last_tok + 2 == i \
                     and tokens[i - 1].lower_ in LIST_JOINERS:  # 'in Ariha and Saraqib' ('in Lebanon and Hamas' is not)
@@ -322,6 +329,16 @@ class Geoparser:
             mentions.append(m)
             i = i_next
         return mentions
+
+    def _dateline(self, tokens: list, i: int, j: int, surface: str) -> bool:  # noqa: ANN001 - spaCy tokens
+        """Whether tokens ``i..j`` open a dateline: capitals before a dash, perhaps after a state ('HAMILTON —',
+        'CHARLESTON, W.Va. --'), where the story was filed, a place whatever NER calls it."""
+        if not (surface.isupper() and len(surface) >= 3):
+            return False
+        k = j + 1
+        if k + 1 < len(tokens) and tokens[k].text == "," and self._state_abbreviation(tokens[k + 1].text) is not None:
+            k += 2
+        return k < len(tokens) and tokens[k].text in DATELINE_DASHES and bool(tokens[k - 1].whitespace_)
 
     def _transliterated(self, text: str, tokens: list, i: int, found):  # noqa: ANN001, ANN202 - match tuple or None
         """A located name run of two or more words ('near Tal Abyad') that no gazetteer name covers whole,
@@ -509,7 +526,7 @@ class Geoparser:
         if m.settlement_of and not m.multi_person:
             return any(self.g.kind[c] == KIND_CITY and (c not in m.alt or self.g.pop[c] >= LOCATED_ALT_MIN_POP)
                        for c in m.cands)
-        return m.strong and not m.surname
+        return (m.strong or (m.dateline and any(c not in m.alt for c in m.cands))) and not m.surname
 
     def _plausible(self, m: _Mention, tot_a1: dict[str, float], accepted_keys: set[str]) -> bool:
         """Whether a gazetteer-only match is a toponym, given the context of the sure ones."""
@@ -518,6 +535,9 @@ class Geoparser:
             return False
         if m.in_org_name and not m.multi_person and any(
                 g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1) or g.pop[c] >= ORG_PLACE_MIN_POP for c in m.cands if c not in m.alt):
+            return True
+        if m.inside_org and not m.multi_person and any(g.kind[c] == KIND_COUNTRY or (
+                g.kind[c] == KIND_ADMIN1 and g.pop[c] >= INSIDE_ORG_MIN_POP) for c in m.cands if c not in m.alt):
             return True
         if m.institution_word and not m.inside_longer and any(
                 g.kind[c] in (KIND_CITY, KIND_ADMIN2) for c in m.cands if c not in m.alt):

@@ -371,3 +371,26 @@ def test_admin2_bare_names_that_are_towns_or_vague_stay_out(gp: Geoparser) -> No
     loc = _resolved(gp, "A Richmond man was charged after Richmond police said he hit a car. Madison County "
                         "jail officials in Kentucky held him. The City of Richmond said its depot was robbed.")
     assert loc["Richmond"].admin1 == "Kentucky", loc
+
+
+def test_a_dateline_in_capitals_is_a_place_whatever_ner_says(gp: Geoparser) -> None:
+    """'HAMILTON —' opens a story filed there (NER calls it NORP or ORG); 'NATO-Russia' is no dateline."""
+    loc = _resolved(gp, "County faces tax bill. HAMILTON — Staring at a large assessment, Butler County officials "
+                        "met in Ohio on Monday.")
+    assert loc["HAMILTON"].admin1 == "Ohio", loc
+    found = [t.text for t in gp.parse("Ministers met at the NATO-Russia Council in Brussels.")]
+    assert "NATO" not in found, found
+
+
+def test_us_before_a_second_full_stop_is_the_country(gp: Geoparser) -> None:
+    """'across U.S..' tokenises as 'U.S' + '..': still the United States, not Us in France."""
+    loc = _resolved(gp, "The festival draws fans from across U.S.. It was all about music.")
+    assert loc["U.S"].country_code == "US", loc
+
+
+def test_a_large_state_inside_an_organisation_name_is_a_place(gp: Geoparser) -> None:
+    """'Northeast Texas Community College' names Texas; 'the Canadian Coast Guard' does not name Coast, Tanzania."""
+    loc = _resolved(gp, "She attended Northeast Texas Community College before moving to Dallas.")
+    assert loc["Texas"].country_code == "US", loc
+    found = [t.text for t in gp.parse("The Canadian Coast Guard said a passing boater found the sailboat.")]
+    assert "Coast" not in found, found
