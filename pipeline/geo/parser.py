@@ -52,6 +52,8 @@ bridge station airport village town township borough heights springs falls grove
 """.split())
 LOCATED_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT"})  # labels NER gives conflict-zone towns ('Azaz' PRODUCT)
 ORG_LABELS = frozenset({"ORG", "FAC", "EVENT"})
+# a military unit's name holds the state that raised it, not a place ('Second Infantry California Volunteers')
+UNIT_WORDS = frozenset({"infantry", "cavalry", "volunteers", "vols", "regiment", "battalion", "brigade", "artillery"})
 INSIDE_ORG_MIN_POP = 2_000_000  # a state inside an organisation's name ('Northeast Texas Community College') from this size
 ORG_PLACE_MIN_POP = 100_000  # a town that ends an organisation's name ('Metro Vancouver') is a place from this size
 # Nouns that make the capitalised name before them a place: "a Gainesville man", "Tixtla residents".
@@ -310,7 +312,8 @@ class Geoparser:
             m.in_org_name = span_labels <= ORG_LABELS and any(
                 e.start < i and e.end == j + 1 for e in doc.ents if e.start <= i and j < e.end)
             m.inside_org = span_labels <= ORG_LABELS and any(
-                e.start < i and j + 1 < e.end for e in doc.ents if e.start <= i and j < e.end)
+                e.start < i and j + 1 < e.end and not any(t.lower_ in UNIT_WORDS for t in e)
+                for e in doc.ents if e.start <= i and j < e.end)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS

@@ -394,3 +394,5 @@ def test_a_large_state_inside_an_organisation_name_is_a_place(gp: Geoparser) -> 
     assert loc["Texas"].country_code == "US", loc
     found = [t.text for t in gp.parse("The Canadian Coast Guard said a passing boater found the sailboat.")]
     assert "Coast" not in found, found
+    found = [t.text for t in gp.parse("Captain H. Flynn, Second Infantry California Volunteers, reported.")]
+    assert "California" not in found, "a unit raised in a state is not a place"
