@@ -265,6 +265,19 @@ def _short_admin_name(name: str) -> str | None:
     return bare if sep and kind.lower() in _ADMIN_TYPE_WORDS and len(bare) >= 5 else None
 
 
+_ADJECTIVE_ENDINGS = ("skaya", "skiy", "ska", "sky", "aya", "iy", "a", "y")
+
+
+def _adjective_stems(name: str) -> list[str]:
+    """Nouns an adjectival region name may stand for ('Belgorodskaya oblast'' -> 'Belgorod', 'Belgorodsk';
+    'Kurskaya' -> 'Kursk'; 'Kharkivska' -> 'Kharkiv'): the caller keeps those that name a town of the region."""
+    words = name.split()
+    if len(words) != 2 or words[1].lower().rstrip("'") not in ("oblast", "kray", "krai"):
+        return []
+    word = words[0]
+    return [word[: -len(end)] for end in _ADJECTIVE_ENDINGS if word.endswith(end) and len(word) - len(end) >= 4]
+
+
 def _admin2_bare(name: str) -> tuple[str, str]:
     """An admin2 name without its type word, and the word ('Kurram District', 'Cercle de Douentza', 'City of
     Richmond' -> 'Kurram', 'Douentza', 'Richmond'); ('name', '') when it has none."""
@@ -428,6 +441,12 @@ def build_gazetteer() -> Gazetteer:
                 if pop >= ALT_MIN_POPULATION:
                     _add_name(g.alt_names, akey, idx)
     city_keys = {(skeleton(g.name[i]).replace(" ", ""), g.a1key[i]) for i in range(len(g.kind)) if g.kind[i] == KIND_CITY}
+    town_names = {(normalize(g.name[i]), g.a1key[i]) for i in range(len(g.kind)) if g.kind[i] == KIND_CITY}
+    for a1key, idx in g.admin1_index.items():  # 'Belgorod Oblast', and 'the Belgorod region' by an alternate name
+        for stem in _adjective_stems(g.name[idx]):
+            if (normalize(stem), a1key) in town_names:
+                _add_name(g.alt_names, normalize(stem), idx)
+                _add_name(g.names, normalize(stem + " oblast"), idx)
     for idx, names, has_towns in admin2_names:
         _add_admin2_names(g, names, idx, city_keys, has_towns)
 

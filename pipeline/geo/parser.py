@@ -76,6 +76,8 @@ SITE_WORDS = frozenset({"checkpoint", "crossing", "market", "marketplace", "roun
 HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
+SETTLEMENT_IN = re.compile(r"^\s+(?:village|town|city)\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+"
+                           r"|central\s+)?")  # 'Marte town in Borno', 'Solhan village in northern Burkina Faso'
 US_POSTAL = re.compile(r"^\s*,\s*([A-Z]{2})\b")
 
 W_ADMIN1_EVIDENCE = 2.5
@@ -91,6 +93,7 @@ W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = T
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
 LOCATED_WEAK_MIN_POP = 5_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
+SHORT_TOWN_MIN_POP = 50_000  # a located three-letter name ('in Owo') is a city from this size
 FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borrisoleigh, Ireland) needs a town this size
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
 W_PREFERRED = 1.5  # a name's usual sense in news (data/preferred_senses.tsv) over the population prior
@@ -157,6 +160,7 @@ class _Mention:
     inside_org: bool = False  # inside one ('Northeast Texas Community College')
     fuzzy: bool = False
     dateline: bool = False  # 'HAMILTON —': where the story was filed
+    unplaced: bool = False  # 'X village in Y' with no X in Y: a toponym the gazetteer lacks
     state_abbrev: bool = False  # 'Ind.', 'Miss.': a place only as a qualifier or with a place label
     first_tok: int = -1
     last_tok: int = -1
@@ -275,7 +279,7 @@ class Geoparser:
             if not (tok.text[:1].isupper() or article):
                 i += 1
                 continue
-            found = self._longest_match(text, tokens, i)
+            found = self._longest_match(text, tokens, i) or self._short_town(tokens, i)
             transliterated = self._transliterated(text, tokens, i, found)
             found = transliterated or found
             if found is None:
@@ -332,6 +336,16 @@ class Geoparser:
             mentions.append(m)
             i = i_next
         return mentions
+
+    def _short_town(self, tokens: list, i: int):  # noqa: ANN001, ANN202 - match tuple or None
+        """A three-letter name ('in Owo', 'near Gao'), too short to look up anywhere else, as a match tuple of
+        the cities of SHORT_TOWN_MIN_POP people so named, when it is located."""
+        tok = tokens[i]
+        if len(tok.text) != 3 or not tok.is_alpha or not tok.is_title or not self._located_at(tokens, i, True):
+            return None
+        cands = [c for c in self.g.names.get(normalize(tok.text), ())
+                 if self.g.kind[c] == KIND_CITY and self.g.pop[c] >= SHORT_TOWN_MIN_POP]
+        return (i, tok.idx, tok.idx + 3, cands, set()) if cands else None
 
     def _dateline(self, tokens: list, i: int, j: int, surface: str) -> bool:  # noqa: ANN001 - spaCy tokens
         """Whether tokens ``i..j`` open a dateline: capitals before a dash, perhaps after a state ('HAMILTON —',
@@ -498,14 +512,19 @@ class Geoparser:
         g = self.g
         for m in mentions:
             tail = text[m.end : m.end + 40]
-            sep = QUALIFIER_SEP.match(tail)
+            within = SETTLEMENT_IN.match(tail)
+            sep = QUALIFIER_SEP.match(tail) or within
             if not sep:
                 continue
             q = by_start.get(m.end + sep.end())
-            if q is not None and q is not m and any(g.kind[c] in (KIND_ADMIN1, KIND_COUNTRY) for c in q.cands) \
+            if q is not None and q is not m and any(g.kind[c] in (KIND_ADMIN1, KIND_COUNTRY) and c not in q.alt
+                                                    for c in q.cands) \
                     and not self._country_before_country(m, q):
                 m.qualifier = q
                 q.is_qualifier = True
+                q_cc, q_a1 = self._qualifier_targets(m)
+                if within and not any(g.a1key[c] in q_a1 or (g.cc[c] in q_cc and not q_a1) for c in m.cands):
+                    m.cands, m.alt, m.unplaced = [], set(), True  # 'Solhan village in Burkina Faso': not Solhan, Turkey
                 continue
             postal = US_POSTAL.match(tail)
             if postal and postal.group(1) in self._postal:
@@ -524,6 +543,8 @@ class Geoparser:
 
     def _sure(self, m: _Mention) -> bool:
         """Accepted without document context: NER place label, qualifier, demonym."""
+        if m.unplaced:
+            return True
         if m.demonym or m.qualifier is not None or m.qualifier_a1 is not None or m.is_qualifier:
             return any(c not in m.alt for c in m.cands) or m.strong
         if m.settlement_of and not m.multi_person:
@@ -554,8 +575,8 @@ class Geoparser:
             return True
         located = bool(m.located) and m.exact_ent
         cands += self._located_alternates(m, tot_a1)
-        if m.admin_word:  # 'Kurram district': the bare name of an admin2 unit
-            cands += [c for c in m.cands if c in m.alt and g.kind[c] == KIND_ADMIN2]
+        if m.admin_word:  # 'Kurram district', 'the Belgorod region': a unit's bare name
+            cands += [c for c in m.cands if c in m.alt and g.kind[c] in (KIND_ADMIN1, KIND_ADMIN2)]
         if not cands:
             return False
         big = [c for c in cands if g.kind[c] in (KIND_COUNTRY, KIND_ADMIN1, KIND_CONTINENT, KIND_ADMIN2, KIND_REGION)]
@@ -883,6 +904,8 @@ class Geoparser:
         out: list[Toponym] = []
         for m in mentions:
             if not m.cands:
+                if m.unplaced:
+                    out.append(Toponym(m.text, m.start, m.end, None, 0.0))
                 continue
             if m.key in best_by_key and m.qualifier is None and m.qualifier_a1 is None:
                 best, conf = best_by_key[m.key]

@@ -1,6 +1,7 @@
 """Event location of conflict headlines written for these tests in the style of wire and monitor reports
 (issue 9): towns NER mislabels, alternate names, transliterations, 'al-' names, attack verbs, 'the road
-between X and Y', a weapon before a plain verb, 'at X checkpoint', 'the town of X', Arabic articles spelt another way, foreign names in an English headline."""
+between X and Y', a weapon before a plain verb, 'at X checkpoint', 'the town of X', Arabic articles spelt another way, foreign names in an English headline, districts and
+oblasts, three-letter towns, a village the gazetteer lacks ('X village in Country': the country)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,17 @@ HEADLINES = [
     ("Armed men kill 2 in Daraa al-Mahatta", "Dar'a", "SY"),
     ("Israeli strike kills 3 in south Lebanon town of Bint Jbeil", "Bent Jbail", "LB"),
     ("Gang violence in Port-au-Prince's Cite Soleil kills 9", "Cite Soleil", "HT"),
+    # stop 21: districts, oblasts by their town's name, three-letter towns, a village the gazetteer lacks
+    ("Drone strike kills militants in North Waziristan", "North Waziristan District", "PK"),
+    ("Tribal clashes in Kurram kill 20", "Kurram District", "PK"),
+    ("Ukrainian drones attack refinery in Russia's Belgorod region", "Belgorodskaya oblast'", "RU"),
+    ("Gunmen storm church in Owo, Ondo state, killing dozens", "Owo", "NG"),
+    ("Jihadists attack army camp near Gao", "Gao", "ML"),
+    ("At least 40 dead after attack on Solhan village in northern Burkina Faso", "Burkina Faso", "BF"),
+    ("Bandits abduct 30 students in Kaduna", "Kaduna", "NG"),
+    ("Militants kill 15 soldiers in Tillaberi region of Niger", "Tillaberi", "NE"),
+    ("RSF shelling kills 14 in El Fasher, North Darfur", "El Fasher", "SD"),
+    ("Maoists kill 3 policemen in Chhattisgarh's Bijapur district", "Bijapur", "IN"),
 ]
 
 

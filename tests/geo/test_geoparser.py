@@ -396,3 +396,11 @@ def test_a_large_state_inside_an_organisation_name_is_a_place(gp: Geoparser) -> 
     assert "Coast" not in found, found
     found = [t.text for t in gp.parse("Captain H. Flynn, Second Infantry California Volunteers, reported.")]
     assert "California" not in found, "a unit raised in a state is not a place"
+
+
+def test_a_first_name_after_a_town_is_no_qualifier(gp: Geoparser) -> None:
+    """'in Beirut, Vladimir Isachenkov in Moscow': Vladimir names an oblast only by an alternate name, so it
+    qualifies nothing and stays a person."""
+    found = [t.text for t in gp.parse("Associated Press writers Philip Issa in Beirut, Vladimir Isachenkov in "
+                                      "Moscow and Ayse Wieting in Istanbul contributed.")]
+    assert "Vladimir" not in found and "Beirut" in found, found
