@@ -132,7 +132,8 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
         if p.location.feature_class == "L":
             s -= 2.0
         s += min(weight_by_sent.get(p.sent, 0.0), 3.0)
-        if _attached_to_trigger(tok, heads):
+        commenter = _commenter(tok)
+        if _attached_to_trigger(tok, heads) and not commenter:  # 'killing 11, according to reports from Yangon'
             s += 2.5
         if p.sent < title_sents:
             s += 1.0
@@ -140,7 +141,7 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
             s += 0.8
         if _recorded_in(text, p.toponym.start):
             s += _RECORDED_BONUS
-        if _commenter(tok):
+        if commenter:
             s -= 3.0
         if _is_qualifier(text, p.toponym.start, ends) or i in possessors:
             s -= 1.5

@@ -73,7 +73,8 @@ COUNTRY_ABBREV: dict[str, tuple[str, ...]] = {
 }
 # Country names the data packages lack (normalised lookups).
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "CD": ("Democratic Republic of Congo", "Democratic Republic of the Congo", "Congo-Kinshasa", "Zaire"),
+    "CD": ("Democratic Republic of Congo", "Democratic Republic of the Congo", "Congo-Kinshasa", "Zaire",
+           "Congo"),  # "Congo" alone: both; the larger DRC unless the story points to Brazzaville
     "CG": ("Congo-Brazzaville", "Republic of Congo", "Republic of the Congo"),
     "CI": ("Ivory Coast", "Cote d'Ivoire"),
     "KP": ("North Korea",), "KR": ("South Korea",), "RU": ("Russia",), "SY": ("Syria",), "IR": ("Iran",),

@@ -93,6 +93,7 @@ W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = T
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
 LOCATED_WEAK_MIN_POP = 5_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
+FOREIGN_SKELETON_MAX_POP = 100_000  # a one-word skeleton match below this size needs its country named in the story
 SHORT_TOWN_MIN_POP = 50_000  # a located three-letter name ('in Owo') is a city from this size
 FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borrisoleigh, Ireland) needs a town this size
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
@@ -864,7 +865,27 @@ class Geoparser:
             pending = [m for m in pending if m not in newly]
             accepted += newly
             self._score(accepted, region)
+        self._drop_foreign_skeletons(accepted, region)
         return demonyms, mentions, accepted
+
+    def _drop_foreign_skeletons(self, accepted: list[_Mention], region: Region | None) -> None:
+        """A one-word skeleton match that is a small town of a country nothing else in the story names, while
+        the story names another, is a place the gazetteer lacks ('Seytenga' in a Burkina Faso story is not
+        Steyning, England): left unresolved."""
+        g = self.g
+        per_cc, _ = self._evidence(accepted, region)
+        for m in accepted:
+            if not (m.fuzzy and m.scores and " " not in skeleton(m.text)):
+                continue
+            best = max(m.scores, key=m.scores.get)
+            others: dict[str, float] = defaultdict(float)
+            for key, votes in per_cc.items():
+                if key != m.key:
+                    for cc, v in votes.items():
+                        others[cc] += v
+            if g.pop[best] < FOREIGN_SKELETON_MAX_POP and others.get(g.cc[best], 0.0) < SUPPORT_MIN and any(
+                    v >= 1.0 for v in others.values()):
+                m.cands, m.alt, m.scores, m.unplaced = [], set(), {}, True
 
     def rank(self, doc, demonyms: list[_Mention], mentions: list[_Mention], rule_ok: set[int],  # noqa: ANN001
              keep, region: Region | None = None) -> list[_Mention]:  # noqa: ANN001 - Callable[[list[list[float]]], list[bool]]

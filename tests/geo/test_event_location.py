@@ -57,3 +57,31 @@ def test_an_owned_place_gives_the_event_place_to_the_named_part() -> None:
                   "beach on Saturday. The Lido was crowded with families.")
     assert art.location is not None and art.location.name == "Mogadishu", art.location
     assert all(loc.country_code == "SO" for loc in art.locations), art.locations
+
+
+@pytest.mark.slow
+def test_a_city_the_report_comes_from_is_not_the_event_place() -> None:
+    """'..., according to reports from Yangon': the region where the shelling happened is the event place."""
+    art = _enrich("Myanmar: junta shells village",
+                  "Military artillery hit a village in Tabayin township, Sagaing region, killing 11 children at a "
+                  "school, residents said, according to reports from Yangon.")
+    assert art.location is not None and (art.location.name, art.location.precision) == ("Sagaing", "admin1")
+
+
+@pytest.mark.slow
+def test_eastern_congo_is_the_drc_and_takes_the_body_town() -> None:
+    art = _enrich("Bombs hit displaced camp in eastern Congo",
+                  "Bombs struck a camp for displaced people on the western outskirts of Goma on Friday, killing at "
+                  "least nine people, the army said.")
+    assert art.location is not None and (art.location.name, art.location.country_code) == ("Goma", "CD")
+
+
+@pytest.mark.slow
+def test_a_village_the_gazetteer_lacks_is_not_a_foreign_town_of_the_same_skeleton() -> None:
+    """'Seytenga' shares its transliteration skeleton with Steyning, England: in a Burkina Faso story it is a
+    village the gazetteer lacks, and the province named beside it places the event."""
+    art = _enrich("Militants kill 12 in Burkina Faso",
+                  "Suspected jihadists killed 12 people in an attack on a market in Seytenga, in Seno province in "
+                  "the north of the country, the government said on Sunday from Ouagadougou.")
+    assert art.location is not None and art.location.country_code == "BF", art.location
+    assert all(loc.country_code == "BF" for loc in art.locations), art.locations
