@@ -24,6 +24,7 @@ _EVENT_PREPS = tb.words("locate", "event_preps")
 _SPEECH = tb.words("locate", "speech")
 _PRECISION_BONUS = {"city": 1.2, "admin2": 0.8, "admin1": 0.5, "country": 0.0}
 _RECORDED_BONUS = 5.0
+_REFERENCE_PENALTY = 2.0  # 'X, west of Y': Y only says where X is
 _ADMIN2_KM = 75.0  # a town this close to a district's point, in the same admin1, lies in that district
 _OWNED_KM = 100.0  # "X's Y": Y lies within this distance of X, or Y is a local feature resolved elsewhere
 
@@ -100,6 +101,19 @@ def _clause_heads(doc, triggers: list[Trigger]) -> set[int]:  # noqa: ANN001
 _RECORDED_IN = re.compile(r"\b(?:recorded|filmed|captured|videotaped|shot)\s+(?:in|near|outside|at)\s+(?:the\s+)?$", re.I)
 
 
+_REFERENCE_POINT = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|suburbs?)\s+of\s+"
+                              r"(?:the\s+)?$", re.I)
+_SUBURB_WORDS = frozenset({"suburb", "suburbs", "outskirt", "outskirts"})
+
+
+def _reference_point(text: str, start: int, placed: list[PlacedToponym], sent: int) -> bool:
+    """'Nanterre, west of Paris', 'Allen, a suburb of Dallas': a place named only to say where an earlier
+    place of the same sentence lies."""
+    m = _REFERENCE_POINT.search(text[max(0, start - 30):start])
+    phrase_start = start - (len(text[max(0, start - 30):start]) - m.start()) if m else start
+    return m is not None and any(p.sent == sent and p.toponym.end <= phrase_start for p in placed)
+
+
 def _recorded_in(text: str, start: int) -> bool:
     """'The video was recorded in Madera', 'footage filmed near X': where the reported scene happened
     (a surface pattern: sentences without triggers are not dependency-parsed)."""
@@ -143,6 +157,9 @@ def score_places(doc, placed: list[PlacedToponym], triggers: list[Trigger], titl
             s += _RECORDED_BONUS
         if commenter:
             s -= 3.0
+        if _reference_point(text, p.toponym.start, placed, p.sent) or (
+                tok.dep_ == "compound" and tok.head.lower_ in _SUBURB_WORDS):  # 'riots in a Paris suburb'
+            s -= _REFERENCE_PENALTY
         if _is_qualifier(text, p.toponym.start, ends) or i in possessors:
             s -= 1.5
         s += 0.5 * float(getattr(p.toponym, "score", 0.0))

@@ -76,8 +76,8 @@ SITE_WORDS = frozenset({"checkpoint", "crossing", "market", "marketplace", "roun
 HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
-SETTLEMENT_IN = re.compile(r"^\s+(?:village|town|city)\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+"
-                           r"|central\s+)?")  # 'Marte town in Borno', 'Solhan village in northern Burkina Faso'
+SETTLEMENT_IN = re.compile(r"^\s+(?:village|town|city|district|region|province|department|county)\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+"
+                           r"|central\s+)?")  # 'Marte town in Borno', 'the Catatumbo region of Norte de Santander'
 US_POSTAL = re.compile(r"^\s*,\s*([A-Z]{2})\b")
 
 W_ADMIN1_EVIDENCE = 2.5
@@ -869,15 +869,17 @@ class Geoparser:
         return demonyms, mentions, accepted
 
     def _drop_foreign_skeletons(self, accepted: list[_Mention], region: Region | None) -> None:
-        """A one-word skeleton match that is a small town of a country nothing else in the story names, while
-        the story names another, is a place the gazetteer lacks ('Seytenga' in a Burkina Faso story is not
-        Steyning, England): left unresolved."""
+        """A one-word skeleton match or an admin2 unit's bare name that is a small place of a country nothing
+        else in the story names, while the story names another, is a place the gazetteer lacks ('Seytenga' in
+        a Burkina Faso story is not Steyning, England): left unresolved."""
         g = self.g
         per_cc, _ = self._evidence(accepted, region)
         for m in accepted:
-            if not (m.fuzzy and m.scores and " " not in skeleton(m.text)):
+            if not m.scores:
                 continue
             best = max(m.scores, key=m.scores.get)
+            if not ((m.fuzzy and " " not in skeleton(m.text)) or (best in m.alt and g.kind[best] == KIND_ADMIN2)):
+                continue
             others: dict[str, float] = defaultdict(float)
             for key, votes in per_cc.items():
                 if key != m.key:

@@ -85,3 +85,22 @@ def test_a_village_the_gazetteer_lacks_is_not_a_foreign_town_of_the_same_skeleto
                   "the north of the country, the government said on Sunday from Ouagadougou.")
     assert art.location is not None and art.location.country_code == "BF", art.location
     assert all(loc.country_code == "BF" for loc in art.locations), art.locations
+
+
+@pytest.mark.slow
+def test_a_reference_point_is_not_the_event_place() -> None:
+    """'Nanterre, west of Paris' and 'a Paris suburb': Paris only says where Nanterre lies."""
+    art = _enrich("Riots in Paris suburb after police shooting",
+                  "Youths set cars on fire in Nanterre, west of Paris, after police shot dead a teenager during a "
+                  "traffic stop.")
+    assert art.location is not None and art.location.name == "Nanterre", art.location
+
+
+@pytest.mark.slow
+def test_a_region_of_a_department_stays_in_that_department() -> None:
+    """'the Catatumbo region of Norte de Santander': not Catatumbo municipality in Venezuela."""
+    art = _enrich("Colombia: 3 soldiers killed by drone",
+                  "Three soldiers were killed when a drone dropped explosives on a base in the Catatumbo region of "
+                  "Norte de Santander, the army said.")
+    assert art.location is not None and art.location.country_code == "CO", art.location
+    assert all(loc.country_code == "CO" for loc in art.locations), art.locations
