@@ -404,3 +404,8 @@ def test_a_first_name_after_a_town_is_no_qualifier(gp: Geoparser) -> None:
     found = [t.text for t in gp.parse("Associated Press writers Philip Issa in Beirut, Vladimir Isachenkov in "
                                       "Moscow and Ayse Wieting in Istanbul contributed.")]
     assert "Vladimir" not in found and "Beirut" in found, found
+
+
+def test_the_european_union_is_a_place(gp: Geoparser) -> None:
+    loc = _resolved(gp, "Promising to make Russia an EU member, he won 1.3 percent; European Union officials shrugged.")
+    assert loc["EU"].name == loc["European Union"].name == "European Union", loc
