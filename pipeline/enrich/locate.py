@@ -72,8 +72,11 @@ def _attached_to_trigger(tok, trigger_heads: set[int]) -> bool:  # noqa: ANN001
     cur = tok
     saw_prep = False
     for _ in range(6):
-        if cur.dep_ == "prep" and cur.lower_ in _EVENT_PREPS:
+        if cur.dep_ == "prep" and (cur.lower_ in _EVENT_PREPS or (
+                cur.lower_ == "of" and cur.head.lemma_.lower() in _SETTLEMENTS)):  # 'shelled the towns of X'
             saw_prep = True
+        if cur.dep_ in ("dobj", "obj") and cur.head.i in trigger_heads and (cur is tok or saw_prep):
+            return True  # 'shelled Kafr Zita', 'shelled the towns of Kafr Zita'
         if saw_prep and cur.i in trigger_heads:
             return True
         if cur.head.i == cur.i:
@@ -103,7 +106,8 @@ _RECORDED_IN = re.compile(r"\b(?:recorded|filmed|captured|videotaped|shot)\s+(?:
 
 _REFERENCE_POINT = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|suburbs?)\s+of\s+"
                               r"(?:the\s+)?$", re.I)
-_SUBURB_WORDS = frozenset({"suburb", "suburbs", "outskirt", "outskirts"})
+_SUBURB_WORDS = frozenset({"suburb", "suburbs", "outskirt", "outskirts", "countryside"})
+_SETTLEMENTS = frozenset({"town", "village", "city", "neighbourhood", "neighborhood", "district", "camp"})
 
 
 def _reference_point(text: str, start: int, placed: list[PlacedToponym], sent: int) -> bool:

@@ -64,7 +64,7 @@ INSTITUTION_WORDS = frozenset({"police", "sheriff", "fire", "council", "schools"
 PLURAL_ADMIN2 = {"counties": "County", "parishes": "Parish", "boroughs": "Borough"}  # 'Barrow and Jackson counties'
 LIST_JOINERS = frozenset({",", "and", "or", "&"})
 ADMIN_WORDS = frozenset({"state", "province", "region", "governorate", "department", "prefecture", "oblast", "county",
-                         "district", "raion", "rayon", "municipality", "cercle", "agency"})
+                         "district", "raion", "rayon", "municipality", "cercle", "agency", "lga"})
 ARABIC_ARTICLES = frozenset({"al", "el", "ad", "adh", "ar", "as", "ash", "az", "an", "at", "ath", "ed", "ez", "es"})  # 'al-Bab', 'as-Sukhnah'
 STRICT_LOCATIVES = frozenset({"in", "near", "outside", "around", "across", "throughout", "into"})
 ROUTE_WORDS = frozenset({"road", "highway", "route", "border", "towns", "villages", "cities"})  # 'the road between X and Y'
@@ -74,7 +74,8 @@ COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northeast", "north
 DATELINE_DASHES = frozenset({"—", "–", "-", "--", "\x97", "―"})
 SITE_WORDS = frozenset({"checkpoint", "crossing", "market", "marketplace", "roundabout", "junction", "bridge"})  # 'at X checkpoint'
 HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
-SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality"})
+SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality",
+                              "cities", "towns", "villages"})  # 'the towns of Kafr Zita and Latamina'
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
 SETTLEMENT_IN = re.compile(r"^\s+(?:village|town|city|district|region|province|department|county)\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+"
                            r"|central\s+)?")  # 'Marte town in Borno', 'the Catatumbo region of Norte de Santander'
@@ -93,7 +94,8 @@ W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = T
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
 LOCATED_WEAK_MIN_POP = 5_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
-FOREIGN_SKELETON_MAX_POP = 100_000  # a one-word skeleton match below this size needs its country named in the story
+FOREIGN_SUPPORT_MIN = 0.5  # ... while the story's other names give another country this much
+FOREIGN_SKELETON_MAX_POP = 500_000  # a one-word skeleton match below this size needs its country named in the story
 SHORT_TOWN_MIN_POP = 50_000  # a located three-letter name ('in Owo') is a city from this size
 FUZZY_ONE_WORD_MIN_POP = 1_000  # a one-word skeleton match ('Barsalogho' ~ Borrisoleigh, Ireland) needs a town this size
 SMALL_PLACE_POP = 10_000  # a multi-word match of only towns this small gives way to a country or state it starts with
@@ -370,9 +372,10 @@ class Geoparser:
         while j > i and not tokens[j].text[:1].isupper():
             j -= 1
         run = tokens[i : j + 1]
-        if (found is not None and found[0] >= j) or any(t.lower_ in COMMON_WORDS for t in run) or any(
+        if (found is not None and found[0] >= j) or any(t.lower_ in COMMON_WORDS or (
+                t.is_upper and len(t.text) <= 4) for t in run) or any(
                 t.text == "-" and run[k - 1].lower_ not in ARABIC_ARTICLES for k, t in enumerate(run) if k) or (
-                j + 1 < len(tokens) and tokens[j + 1].like_num):  # 'City Hall', 'Wal-Mart', 'Block 8'
+                j + 1 < len(tokens) and tokens[j + 1].like_num):  # 'City Hall', 'Wal-Mart', 'Block 8', 'Maru LGA'
             return None
         start, end = tokens[i].idx, tokens[j].idx + len(tokens[j].text)
         if " " not in skeleton(text[start:end]):  # one word ('al-Sukhnah') matches towns anywhere: too loose
@@ -467,6 +470,7 @@ class Geoparser:
         out = []
         for ent in doc.ents:
             located = (ent.label_ in LOCATED_LABELS and len(ent.text.split()) > 1 and doc[ent.start].lower_ != "the"
+                       and not any(t.is_upper and len(t.text) <= 4 for t in ent)  # 'Maru LGA': a name and a type
                        and bool(self._located_at(doc, ent.start, True)))
             if ent.label_ not in ("GPE", "LOC") and not located:
                 continue
@@ -886,7 +890,7 @@ class Geoparser:
                     for cc, v in votes.items():
                         others[cc] += v
             if g.pop[best] < FOREIGN_SKELETON_MAX_POP and others.get(g.cc[best], 0.0) < SUPPORT_MIN and any(
-                    v >= 1.0 for v in others.values()):
+                    v >= FOREIGN_SUPPORT_MIN for v in others.values()):
                 m.cands, m.alt, m.scores, m.unplaced = [], set(), {}, True
 
     def rank(self, doc, demonyms: list[_Mention], mentions: list[_Mention], rule_ok: set[int],  # noqa: ANN001

@@ -52,6 +52,8 @@ HEADLINES = [
     ("Militants kill 15 soldiers in Tillaberi region of Niger", "Tillaberi", "NE"),
     ("RSF shelling kills 14 in El Fasher, North Darfur", "El Fasher", "SD"),
     ("Maoists kill 3 policemen in Chhattisgarh's Bijapur district", "Bijapur", "IN"),
+    ("Regime forces shelled the towns of Kafr Zita and Latamina in northern Hama countryside", "Kafr Zayta", "SY"),
+    ("Unknown gunmen shot dead a trader at Gidan Dan Kano village of Maru LGA, Zamfara State", "Maru", "NG"),
 ]
 
 
