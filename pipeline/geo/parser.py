@@ -75,7 +75,8 @@ DATELINE_DASHES = frozenset({"—", "–", "-", "--", "\x97", "―"})
 SITE_WORDS = frozenset({"checkpoint", "crossing", "market", "marketplace", "roundabout", "junction", "bridge"})  # 'at X checkpoint'
 HELD_WORDS = frozenset({"held", "controlled", "besieged", "occupied"})
 SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "township", "municipality",
-                              "cities", "towns", "villages"})  # 'the towns of Kafr Zita and Latamina'
+                              "cities", "towns", "villages", "locality", "commune"})  # 'the towns of Kafr Zita',
+# 'the locality of Tixtla' and 'the commune of Djibasso' in translated Spanish and French
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
 SETTLEMENT_IN = re.compile(r"^\s+(?:village|town|city|district|region|province|department|county)\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+"
                            r"|central\s+)?")  # 'Marte town in Borno', 'the Catatumbo region of Norte de Santander'

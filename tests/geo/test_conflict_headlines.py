@@ -54,6 +54,7 @@ HEADLINES = [
     ("Maoists kill 3 policemen in Chhattisgarh's Bijapur district", "Bijapur", "IN"),
     ("Regime forces shelled the towns of Kafr Zita and Latamina in northern Hama countryside", "Kafr Zayta", "SY"),
     ("Unknown gunmen shot dead a trader at Gidan Dan Kano village of Maru LGA, Zamfara State", "Maru", "NG"),
+    ("In the locality of Tixtla de Guerrero, armed subjects deprived of life three persons", "Tixtla de Guerrero", "MX"),
 ]
 
 
