@@ -113,9 +113,9 @@ _SETTLEMENTS = frozenset({"town", "village", "city", "neighbourhood", "neighborh
 def _reference_point(text: str, start: int, placed: list[PlacedToponym], sent: int) -> bool:
     """'Nanterre, west of Paris', 'Allen, a suburb of Dallas': a place named only to say where an earlier
     place of the same sentence lies."""
-    m = _REFERENCE_POINT.search(text[max(0, start - 30):start])
-    phrase_start = start - (len(text[max(0, start - 30):start]) - m.start()) if m else start
-    return m is not None and any(p.sent == sent and p.toponym.end <= phrase_start for p in placed)
+    lo = max(0, start - 30)
+    m = _REFERENCE_POINT.search(text[lo:start])
+    return m is not None and any(p.sent == sent and p.toponym.end <= lo + m.start() for p in placed)
 
 
 def _recorded_in(text: str, start: int) -> bool:

