@@ -78,6 +78,8 @@ SETTLEMENT_WORDS = frozenset({"city", "town", "village", "port", "hamlet", "town
                               "cities", "towns", "villages", "locality", "commune"})  # 'the towns of Kafr Zita',
 # 'the locality of Tixtla' and 'the commune of Djibasso' in translated Spanish and French
 QUALIFIER_SEP = re.compile(r"^\s*,\s*")
+OF_PLACE_WORDS = frozenset({"mayor", "governor", "residents", "inhabitants", "streets", "centre", "center"})  # 'mayor of X'
+APPOSITIVE_SETTLEMENT = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:town|city|village|hamlet|port)\b")
 SETTLEMENT_IN = re.compile(  # 'Marte town in Borno', 'the Catatumbo region of Norte de Santander'
     r"^\s+(?:village|town|city|district|region|province|department|county)\s+(?:in|of)\s+(?:the\s+)?"
     r"(?:(?:north|south)?(?:-?(?:east|west))?(?:ern)?\s+|central\s+)?")
@@ -325,7 +327,8 @@ class Geoparser:
                 for e in doc.ents if e.start <= i and j < e.end)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
-            m.settlement_of = i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS
+            m.settlement_of = (i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS) or \
+                bool(APPOSITIVE_SETTLEMENT.match(text, end))  # 'the town of X', 'X, a town of 30,000'
             back = _word_before(tokens, i)
             m.after_locative = back >= 0 and tokens[back].lower_ in LOCATIVE_WORDS
             m.located = "" if nxt is not None and nxt.text in ("'s", "’s") else self._located_at(tokens, i, bool(span_labels - {""}))
@@ -395,7 +398,7 @@ class Geoparser:
             return ""
         word = tokens[back].lower_
         before = tokens[back - 1].lower_ if back >= 1 else ""
-        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS | SETTLEMENT_WORDS) or (
+        if word in STRICT_LOCATIVES or (word == "of" and before in COMPASS_WORDS | SETTLEMENT_WORDS | OF_PLACE_WORDS) or (
                 word == "between" and before in ROUTE_WORDS):  # 'east of Palmyra', 'the road between X and Y'
             return "prep"
         if word in ("on", "against", "of"):  # 'the attack on Lashkar Gah', 'the shelling of Ain Issa'

@@ -409,3 +409,11 @@ def test_a_first_name_after_a_town_is_no_qualifier(gp: Geoparser) -> None:
 def test_the_european_union_is_a_place(gp: Geoparser) -> None:
     loc = _resolved(gp, "Promising to make Russia an EU member, he won 1.3 percent; European Union officials shrugged.")
     assert loc["EU"].name == loc["European Union"].name == "European Union", loc
+
+
+def test_a_settlement_apposition_or_its_residents_make_a_mislabelled_name_a_place(gp: Geoparser) -> None:
+    """NER calls these PERSON or nothing: 'Chilapa, a town of 30,000', 'residents of Chilapa'."""
+    for text in ("Chilapa, a town of 30,000 in Guerrero, has been hit hard.",
+                 "Residents of Chilapa fled after the attack in Guerrero."):
+        loc = _resolved(gp, text)
+        assert "Chilapa" in loc and loc["Chilapa"].country_code == "MX", (text, loc)
