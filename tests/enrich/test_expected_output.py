@@ -43,7 +43,7 @@ def enriched(enricher: Enricher) -> list[dict]:
 def _split_confidences(data: object, found: list[float]) -> object:
     """``data`` without its 'confidence' values, which are appended to ``found`` in document order."""
     if isinstance(data, dict):
-        if isinstance(data.get("confidence"), float):
+        if isinstance(data.get("confidence"), (int, float)):
             found.append(data["confidence"])
         return {k: _split_confidences(v, found) for k, v in data.items() if k != "confidence"}
     if isinstance(data, list):
