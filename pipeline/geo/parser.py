@@ -96,6 +96,7 @@ W_COUNTY_STATE = 1.5  # a town in a state that has a county the text names
 W_CAPITAL_CITY = -1.5
 W_SKELETON_WORDS = 2.5  # a transliteration match word for word ('Tal Abyad' = Tall Abyad, not Tullibody)
 W_ADMIN_WORD = 1.5  # 'Donetsk region', 'Hama province': the region, not its city
+W_INSTITUTION_TOWN = 3.0  # 'Berea police', 'the Athens City Council': a town's own institution
 LOCATED_WEAK_MIN_POP = 5_000  # a mislabelled name right after 'in'/'near' or an attack word is a town from this size
 LOCATED_ALT_MIN_POP = 15_000  # ... also when only an alternate name matches ('Azaz' for I'zaz)
 FOREIGN_SUPPORT_MIN = 0.5  # ... while the story's other names give another country this much
@@ -629,6 +630,8 @@ class Geoparser:
             s += W_CAPITAL_CITY
         if m.admin_word and g.kind[c] in (KIND_ADMIN1, KIND_ADMIN2):
             s += W_ADMIN_WORD
+        if m.institution_word and g.kind[c] == KIND_CITY:  # 'Berea police': the town, not Berea district, Lesotho
+            s += W_INSTITUTION_TOWN
         if (m.key, c) in self._preferred:
             s += W_PREFERRED
         if c in m.alt:

@@ -417,3 +417,11 @@ def test_a_settlement_apposition_or_its_residents_make_a_mislabelled_name_a_plac
                  "Residents of Chilapa fled after the attack in Guerrero."):
         loc = _resolved(gp, text)
         assert "Chilapa" in loc and loc["Chilapa"].country_code == "MX", (text, loc)
+
+
+def test_a_towns_own_institution_favours_the_town(gp: Geoparser) -> None:
+    """'A Delta police officer': the town of Delta (British Columbia, with Vancouver beside it), not Delta State,
+    Nigeria."""
+    loc = _resolved(gp, "A Delta police officer will testify about the confrontation at Vancouver International "
+                        "Airport, where RCMP officers used a Taser.")
+    assert (loc["Delta"].country_code, loc["Delta"].precision) == ("CA", "city"), loc
