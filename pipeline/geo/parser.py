@@ -321,11 +321,9 @@ class Geoparser:
                 self.g.kind[c] == KIND_COUNTRY for c in cands)
             m.resident_word = nxt is not None and nxt.lower_ in RESIDENT_WORDS
             m.institution_word = nxt is not None and nxt.lower_ in INSTITUTION_WORDS
-            m.in_org_name = span_labels <= ORG_LABELS and any(
-                e.start < i and e.end == j + 1 for e in doc.ents if e.start <= i and j < e.end)
-            m.inside_org = span_labels <= ORG_LABELS and any(
-                e.start < i and j + 1 < e.end and not any(t.lower_ in UNIT_WORDS for t in e)
-                for e in doc.ents if e.start <= i and j < e.end)
+            longer = [e for e in doc.ents if e.start < i and j < e.end] if span_labels <= ORG_LABELS else []
+            m.in_org_name = any(e.end == j + 1 for e in longer)
+            m.inside_org = any(j + 1 < e.end and not any(t.lower_ in UNIT_WORDS for t in e) for e in longer)
             m.admin_word = (nxt is not None and nxt.lower_ in ADMIN_WORDS) or (
                 i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in ADMIN_WORDS)
             m.settlement_of = (i >= 2 and tokens[i - 1].lower_ == "of" and tokens[i - 2].lower_ in SETTLEMENT_WORDS) or \
@@ -378,8 +376,7 @@ class Geoparser:
         while j > i and not tokens[j].text[:1].isupper():
             j -= 1
         run = tokens[i : j + 1]
-        if (found is not None and found[0] >= j) or any(t.lower_ in COMMON_WORDS or (
-                t.is_upper and len(t.text) <= 4) for t in run) or any(
+        if (found is not None and found[0] >= j) or any(t.lower_ in COMMON_WORDS or _is_acronym(t) for t in run) or any(
                 t.text == "-" and run[k - 1].lower_ not in ARABIC_ARTICLES for k, t in enumerate(run) if k) or (
                 j + 1 < len(tokens) and tokens[j + 1].like_num):  # 'City Hall', 'Wal-Mart', 'Block 8', 'Maru LGA'
             return None
@@ -476,7 +473,7 @@ class Geoparser:
         out = []
         for ent in doc.ents:
             located = (ent.label_ in LOCATED_LABELS and len(ent.text.split()) > 1 and doc[ent.start].lower_ != "the"
-                       and not any(t.is_upper and len(t.text) <= 4 for t in ent)  # 'Maru LGA': a name and a type
+                       and not any(_is_acronym(t) for t in ent)  # 'Maru LGA': a name and a type
                        and bool(self._located_at(doc, ent.start, True)))
             if ent.label_ not in ("GPE", "LOC") and not located:
                 continue
@@ -534,7 +531,7 @@ class Geoparser:
                 m.qualifier = q
                 q.is_qualifier = True
                 q_cc, q_a1 = self._qualifier_targets(m)
-                if within and not any(g.a1key[c] in q_a1 or (g.cc[c] in q_cc and not q_a1) for c in m.cands):
+                if within and not any(self._in_targets(c, q_cc, q_a1) for c in m.cands):
                     m.cands, m.alt, m.unplaced = [], set(), True  # 'Solhan village in Burkina Faso': not Solhan, Turkey
                 continue
             postal = US_POSTAL.match(tail)
@@ -717,7 +714,7 @@ class Geoparser:
                     if a1:
                         e = tot_a1.get(a1, 0.0) - own_a1.get(a1, 0.0)
                         s += W_ADMIN1_EVIDENCE * (1.0 - math.exp(-e))
-                    if (a1 and a1 in q_a1) or (cc and cc in q_cc and not q_a1):
+                    if self._in_targets(c, q_cc, q_a1):
                         s += W_QUALIFIER
                     if points and g.kind[c] in (KIND_CITY, KIND_ADMIN2) and _near(g.lat[c], g.lon[c], points):
                         s += W_NEAR
@@ -796,6 +793,11 @@ class Geoparser:
         if any(g.kind[c] == KIND_COUNTRY for c in m.qualifier.cands):
             q_a1 = set()
         return q_cc, q_a1
+
+    def _in_targets(self, c: int, q_cc: set[str], q_a1: set[str]) -> bool:
+        """Whether place ``c`` lies in its mention's qualifier: in one of ``q_a1``, else in one of ``q_cc``."""
+        a1, cc = self.g.a1key[c], self.g.cc[c]
+        return bool((a1 and a1 in q_a1) or (cc and cc in q_cc and not q_a1))
 
     def _location(self, idx: int, surface: str) -> Location:
         g = self.g
@@ -885,18 +887,16 @@ class Geoparser:
         else in the story names, while the story names another, is a place the gazetteer lacks ('Seytenga' in
         a Burkina Faso story is not Steyning, England): left unresolved."""
         g = self.g
-        per_cc, _ = self._evidence(accepted, region)
+        per_cc, per_a1 = self._evidence(accepted, region)
+        tot_cc = self._totals(per_cc, per_a1)[0]
         for m in accepted:
             if not m.scores:
                 continue
             best = max(m.scores, key=m.scores.get)
             if not ((m.fuzzy and " " not in skeleton(m.text)) or (best in m.alt and g.kind[best] == KIND_ADMIN2)):
                 continue
-            others: dict[str, float] = defaultdict(float)
-            for key, votes in per_cc.items():
-                if key != m.key:
-                    for cc, v in votes.items():
-                        others[cc] += v
+            own = per_cc.get(m.key, {})
+            others = {cc: v - own.get(cc, 0.0) for cc, v in tot_cc.items()}
             if g.pop[best] < FOREIGN_SKELETON_MAX_POP and others.get(g.cc[best], 0.0) < SUPPORT_MIN and any(
                     v >= FOREIGN_SUPPORT_MIN for v in others.values()):
                 m.cands, m.alt, m.scores, m.unplaced = [], set(), {}, True
@@ -998,6 +998,11 @@ def _group_lists(text: str, mentions: list[_Mention]) -> None:
                 group += 1
                 prev.list_group = group
             m.list_group = prev.list_group
+
+
+def _is_acronym(tok) -> bool:  # noqa: ANN001 - spaCy token
+    """An all-capitals word of up to four letters ('LGA', 'IDP'): a type or an organisation, not part of a name."""
+    return tok.is_upper and len(tok.text) <= 4
 
 
 def _word_before(tokens, i: int, skip_articles: bool = True) -> int:  # noqa: ANN001 - spaCy Doc or token list

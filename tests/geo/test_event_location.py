@@ -12,6 +12,12 @@ def _enrich(title: str, body: str) -> EnrichedArticle:
     return get_enricher()(RawArticle(id="t", title=title, body=body))
 
 
+def _all_in(art: EnrichedArticle, cc: str) -> None:
+    """The event place and every location of ``art`` lie in country ``cc``."""
+    assert art.location is not None and art.location.country_code == cc, art.location
+    assert all(loc.country_code == cc for loc in art.locations), art.locations
+
+
 @pytest.mark.slow
 def test_recorded_in_village_not_country_and_other_event_keeps_its_toll() -> None:
     art = _enrich(
@@ -56,7 +62,7 @@ def test_an_owned_place_gives_the_event_place_to_the_named_part() -> None:
                   "At least 12 people were killed when a suicide bomber attacked a restaurant at Mogadishu's Lido "
                   "beach on Saturday. The Lido was crowded with families.")
     assert art.location is not None and art.location.name == "Mogadishu", art.location
-    assert all(loc.country_code == "SO" for loc in art.locations), art.locations
+    _all_in(art, "SO")
 
 
 @pytest.mark.slow
@@ -83,8 +89,7 @@ def test_a_village_the_gazetteer_lacks_is_not_a_foreign_town_of_the_same_skeleto
     art = _enrich("Militants kill 12 in Burkina Faso",
                   "Suspected jihadists killed 12 people in an attack on a market in Seytenga, in Seno province in "
                   "the north of the country, the government said on Sunday from Ouagadougou.")
-    assert art.location is not None and art.location.country_code == "BF", art.location
-    assert all(loc.country_code == "BF" for loc in art.locations), art.locations
+    _all_in(art, "BF")
 
 
 @pytest.mark.slow
@@ -102,5 +107,4 @@ def test_a_region_of_a_department_stays_in_that_department() -> None:
     art = _enrich("Colombia: 3 soldiers killed by drone",
                   "Three soldiers were killed when a drone dropped explosives on a base in the Catatumbo region of "
                   "Norte de Santander, the army said.")
-    assert art.location is not None and art.location.country_code == "CO", art.location
-    assert all(loc.country_code == "CO" for loc in art.locations), art.locations
+    _all_in(art, "CO")
